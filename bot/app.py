@@ -1,0 +1,58 @@
+"""The FastAPI application: built by ``create_app``, wired in its lifespan.
+
+Clients, pools and workers are created when the app starts, never at import time, so
+tests can build an app per configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from linebot.v3 import WebhookParser
+
+from bot import ops, webhook
+from bot.config import Settings, get_settings
+from bot.logs import configure_logging, get_logger
+from bot.services import build_services
+from bot.worker import default_consumer_name
+
+log = get_logger("bot.app")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await build_services(settings)
+        app.state.services = services
+        app.state.intake = services.intake
+        app.state.db_engine = services.db_engine
+        app.state.nlu_ready = services.nlu_ready
+        app.state.webhook_parser = WebhookParser(settings.line_channel_secret.get_secret_value())
+        workers = [
+            services.worker(f"{default_consumer_name()}-web{i}")
+            for i in range(settings.in_process_workers)
+        ]
+        tasks = [asyncio.create_task(w.run()) for w in workers]
+        log.info("app.started", workers=len(workers), embedded_redis=settings.embedded_redis)
+        try:
+            yield
+        finally:
+            for w in workers:
+                w.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await services.aclose()
+
+    app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan)
+    app.include_router(webhook.router)
+    app.include_router(ops.router)
+    if settings.dev_mode:
+        from bot.dev import mount_dev
+
+        mount_dev(app, settings)
+    return app

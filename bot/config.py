@@ -1,0 +1,83 @@
+"""Settings, read once from the environment (and an optional .env file).
+
+Every knob the deployment turns lives here so that the rest of the code never reads
+``os.environ``.  Embedded defaults need no servers: SQLite, in-process state and NLU.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+
+# Values that are fine on a developer's laptop and must never reach production.
+DEV_CHANNEL_SECRET = "dev-channel-secret-not-for-production"
+DEV_ACCESS_TOKEN = "dev-access-token-not-for-production"
+DEV_HASH_KEY = "dev-log-hash-key-not-for-production"
+DEV_ENCRYPTION_KEY = "ZGV2LWVuY3J5cHRpb24ta2V5LW5vdC1mb3ItcHJvZCE="  # 32 bytes, urlsafe b64
+EMBEDDED_REDIS = "memory://"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    line_channel_secret: SecretStr = SecretStr(DEV_CHANNEL_SECRET)
+    line_channel_access_token: SecretStr = SecretStr(DEV_ACCESS_TOKEN)
+    line_api_base_url: str = "https://api.line.me"
+    database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'tsunagu.db'}"
+    redis_url: str = EMBEDDED_REDIS
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    dev_mode: bool = False
+    # Worker tasks started inside the web process; 0 for a web-only process when
+    # separate `python -m bot worker` processes consume the stream.
+    in_process_workers: int = 1
+    worker_concurrency: int = 8
+    # A stream entry pending this long on a consumer is presumed lost and reclaimed.
+    reclaim_idle_ms: int = 30_000
+    dedupe_ttl_s: int = 24 * 3600
+
+    log_level: str = "INFO"
+    log_hash_key: SecretStr = SecretStr(DEV_HASH_KEY)
+    encryption_key: SecretStr = SecretStr(DEV_ENCRYPTION_KEY)
+
+    nlu_backend: Literal["embedded", "rasa"] = "embedded"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_s: float = 0.5
+
+    ward: str = "edogawa"
+    conversation_ttl_s: int = 24 * 3600
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url == EMBEDDED_REDIS
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_production(self) -> Settings:
+        if self.dev_mode:
+            return self
+        placeholders = {
+            "LINE_CHANNEL_SECRET": (self.line_channel_secret, DEV_CHANNEL_SECRET),
+            "LINE_CHANNEL_ACCESS_TOKEN": (self.line_channel_access_token, DEV_ACCESS_TOKEN),
+            "LOG_HASH_KEY": (self.log_hash_key, DEV_HASH_KEY),
+            "ENCRYPTION_KEY": (self.encryption_key, DEV_ENCRYPTION_KEY),
+        }
+        unset = [name for name, (value, dev) in placeholders.items() if value.get_secret_value() == dev]
+        if unset:
+            raise ValueError(
+                "set these outside dev mode (DEV_MODE=true uses local placeholders): "
+                + ", ".join(unset)
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

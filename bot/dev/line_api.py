@@ -1,0 +1,226 @@
+"""A local stand-in for the LINE Messaging API, strict about what it accepts.
+
+Tests point ``LINE_API_BASE_URL`` at it, and the simulator page reads what the bot
+sent from its mailbox.  It checks requests against the API reference: bearer token,
+request shapes (through the SDK's own models), message counts and length limits,
+single-use reply tokens that expire, and retry keys that answer 409 when reused.
+Faults (500, 429, hangs) can be queued to exercise the bot's retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
+
+REPLY_TOKEN_TTL_S = 60.0
+TEXT_MAX = 5000
+LABEL_MAX = 20
+QUICK_REPLY_MAX = 13
+POSTBACK_DATA_MAX = 300
+ALT_TEXT_MAX = 400
+
+
+@dataclass
+class Fault:
+    status: int = 500
+    delay_s: float = 0.0
+    body: dict[str, Any] = field(default_factory=lambda: {"message": "Internal error"})
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Delivery:
+    seq: int
+    kind: str  # "reply" | "push"
+    chat_id: str
+    messages: list[dict[str, Any]]
+    retry_key: str | None = None
+    at: float = field(default_factory=time.time)
+
+
+class FakeLineApi:
+    """State of the fake: issued reply tokens, accepted retry keys, deliveries."""
+
+    def __init__(self, access_token: str) -> None:
+        self.access_token = access_token
+        self._seq = itertools.count(1)
+        self._tokens: dict[str, tuple[str, float]] = {}  # token -> (chat id, issued at)
+        self.retry_keys: set[str] = set()
+        self.deliveries: list[Delivery] = []
+        self.loading: list[dict[str, Any]] = []
+        self.rejected: list[dict[str, Any]] = []
+        self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.calls: dict[str, int] = defaultdict(int)
+        self.changed = asyncio.Event()
+
+    # -- used by tests and the simulator -----------------------------------
+    def issue_reply_token(self, chat_id: str, *, issued_at: float | None = None) -> str:
+        token = uuid.uuid4().hex
+        self._tokens[token] = (chat_id, issued_at if issued_at is not None else time.time())
+        return token
+
+    def inject(self, path: str, *faults: Fault) -> None:
+        """Queue faults for the next calls of ``path`` ("reply", "push", "loading")."""
+        self.faults[path].extend(faults)
+
+    def messages_for(self, chat_id: str, after: int = 0) -> list[Delivery]:
+        return [d for d in self.deliveries if d.chat_id == chat_id and d.seq > after]
+
+    def texts_for(self, chat_id: str) -> list[str]:
+        return [
+            m.get("text") or m.get("altText", "")
+            for d in self.messages_for(chat_id)
+            for m in d.messages
+        ]
+
+    # -- request handling ---------------------------------------------------
+    def _record(self, delivery: Delivery) -> None:
+        self.deliveries.append(delivery)
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+    def _reject(self, path: str, status: int, message: str, details: list | None = None):
+        self.rejected.append({"path": path, "status": status, "message": message})
+        body: dict[str, Any] = {"message": message}
+        if details:
+            body["details"] = details
+        return JSONResponse(body, status_code=status)
+
+
+def _message_problems(messages: list[dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    if not 1 <= len(messages) <= 5:
+        problems.append("messages: must contain 1 to 5 items")
+    for i, message in enumerate(messages):
+        where = f"messages[{i}]"
+        if message.get("type") == "text" and len(message.get("text", "")) > TEXT_MAX:
+            problems.append(f"{where}.text: longer than {TEXT_MAX}")
+        if message.get("type") == "text" and not message.get("text"):
+            problems.append(f"{where}.text: must not be empty")
+        if message.get("type") == "flex" and not 1 <= len(message.get("altText", "")) <= ALT_TEXT_MAX:
+            problems.append(f"{where}.altText: 1 to {ALT_TEXT_MAX} characters")
+        items = (message.get("quickReply") or {}).get("items") or []
+        if len(items) > QUICK_REPLY_MAX:
+            problems.append(f"{where}.quickReply.items: at most {QUICK_REPLY_MAX}")
+        for action in _actions(message):
+            label = action.get("label", "")
+            if not label or len(label) > LABEL_MAX:
+                problems.append(f"{where}: action label must be 1 to {LABEL_MAX} characters")
+            if action.get("type") in ("postback", "datetimepicker"):
+                if len(action.get("data", "")) > POSTBACK_DATA_MAX:
+                    problems.append(f"{where}: postback data longer than {POSTBACK_DATA_MAX}")
+            if action.get("type") == "datetimepicker" and action.get("mode") not in (
+                "date",
+                "time",
+                "datetime",
+            ):
+                problems.append(f"{where}: datetimepicker mode must be date, time or datetime")
+    return problems
+
+
+def _actions(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if "action" in node and isinstance(node["action"], dict):
+            found.append(node["action"])
+        for key, value in node.items():
+            if key != "action":
+                found.extend(_actions(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_actions(value))
+    return found
+
+
+def build_router(fake: FakeLineApi) -> APIRouter:
+    router = APIRouter()
+
+    async def _gate(path: str, authorization: str | None) -> JSONResponse | None:
+        fake.calls[path] += 1
+        if authorization != f"Bearer {fake.access_token}":
+            return fake._reject(path, 401, "Authentication failed due to the expired access token")
+        if fake.faults[path]:
+            fault = fake.faults[path].pop(0)
+            if fault.delay_s:
+                await asyncio.sleep(fault.delay_s)
+            if fault.status:
+                return JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
+        return None
+
+    @router.post("/v2/bot/message/reply")
+    async def reply(request: Request, authorization: str | None = Header(None)):
+        if (refused := await _gate("reply", authorization)) is not None:
+            return refused
+        body = await request.json()
+        try:
+            ReplyMessageRequest.from_dict(body)
+        except Exception as exc:  # the SDK's model says the shape is wrong
+            return fake._reject("reply", 400, "The request body has 1 error(s)", [str(exc)])
+        if problems := _message_problems(body.get("messages", [])):
+            return fake._reject("reply", 400, "The request body has errors", problems)
+        token = body.get("replyToken", "")
+        issued = fake._tokens.pop(token, None)
+        if issued is None or time.time() - issued[1] > REPLY_TOKEN_TTL_S:
+            return fake._reject("reply", 400, "Invalid reply token")
+        fake._record(Delivery(next(fake._seq), "reply", issued[0], body["messages"]))
+        return {"sentMessages": [{"id": uuid.uuid4().hex, "quoteToken": uuid.uuid4().hex} for _ in body["messages"]]}
+
+    @router.post("/v2/bot/message/push")
+    async def push(
+        request: Request,
+        authorization: str | None = Header(None),
+        x_line_retry_key: str | None = Header(None),
+    ):
+        if (refused := await _gate("push", authorization)) is not None:
+            return refused
+        body = await request.json()
+        try:
+            PushMessageRequest.from_dict(body)
+        except Exception as exc:
+            return fake._reject("push", 400, "The request body has 1 error(s)", [str(exc)])
+        if problems := _message_problems(body.get("messages", [])):
+            return fake._reject("push", 400, "The request body has errors", problems)
+        if x_line_retry_key is not None:
+            try:
+                uuid.UUID(x_line_retry_key)
+            except ValueError:
+                return fake._reject("push", 400, "The value of X-Line-Retry-Key is invalid")
+            if x_line_retry_key in fake.retry_keys:
+                return JSONResponse(
+                    {"message": "The retry key is already accepted", "sentMessages": []},
+                    status_code=409,
+                )
+            fake.retry_keys.add(x_line_retry_key)
+        fake._record(
+            Delivery(next(fake._seq), "push", body["to"], body["messages"], x_line_retry_key)
+        )
+        return {"sentMessages": [{"id": uuid.uuid4().hex, "quoteToken": uuid.uuid4().hex} for _ in body["messages"]]}
+
+    @router.post("/v2/bot/chat/loading/start")
+    async def loading(request: Request, authorization: str | None = Header(None)):
+        if (refused := await _gate("loading", authorization)) is not None:
+            return refused
+        body = await request.json()
+        seconds = body.get("loadingSeconds", 20)
+        if not body.get("chatId") or seconds % 5 or not 5 <= seconds <= 60:
+            return fake._reject("loading", 400, "The request body has errors")
+        fake.loading.append(body)
+        return JSONResponse({}, status_code=202)
+
+    return router
+
+
+def build_app(fake: FakeLineApi) -> FastAPI:
+    """The fake as a standalone server (tests run it on a loopback port)."""
+    app = FastAPI(title="fake LINE Messaging API")
+    app.include_router(build_router(fake))
+    return app

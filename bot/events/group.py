@@ -1,0 +1,22 @@
+"""Groups and rooms: consultation is one-to-one, so say so once a day and keep nothing."""
+
+from __future__ import annotations
+
+from flows.outgoing import Text
+
+from bot.events.context import EventContext
+from bot.events.registry import registry
+
+NOTE_PREFIX = "tsunagu:group-note:"
+NOTE_EVERY_S = 24 * 3600
+
+
+async def answer_group(ctx: EventContext) -> None:
+    # One note per chat per day: a busy group must not be flooded by the bot.
+    if await ctx.redis.set(NOTE_PREFIX + ctx.resident, "1", nx=True, ex=NOTE_EVERY_S):
+        await ctx.answer([Text(ctx.catalogue.text("group.one_to_one"))])
+
+
+@registry.on("join", "memberJoined")
+async def on_join(event: object, ctx: EventContext) -> None:
+    await answer_group(ctx)

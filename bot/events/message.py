@@ -1,0 +1,30 @@
+"""message: text goes to the conversation; anything else gets a kind request for words."""
+
+from __future__ import annotations
+
+from flows.outgoing import Text
+from linebot.v3.webhooks import MessageEvent, TextMessageContent
+
+from bot.events.context import EventContext
+from bot.events.group import answer_group
+from bot.events.registry import registry
+
+
+@registry.on("message")
+async def on_message(event: MessageEvent, ctx: EventContext) -> None:
+    if not ctx.is_one_to_one:
+        await answer_group(ctx)
+        return
+    if ctx.chat_id:
+        await ctx.messenger.show_loading(ctx.chat_id)
+    if isinstance(event.message, TextMessageContent):
+        await ctx.answer(await ctx.conversation.on_text(ctx.resident, event.message.text))
+        return
+    kind = str(ctx.raw.get("message", {}).get("type", ""))
+    await ctx.answer(await ctx.conversation.on_media(ctx.resident, kind))
+
+
+@registry.on("messageEdited")
+async def on_message_edited(event: object, ctx: EventContext) -> None:
+    if ctx.is_one_to_one:
+        await ctx.answer([Text(ctx.catalogue.text("media.edited"))])

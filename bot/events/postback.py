@@ -1,0 +1,20 @@
+"""postback: a tapped button or picker, routed to the conversation."""
+
+from __future__ import annotations
+
+from linebot.v3.webhooks import PostbackEvent
+
+from bot.events.context import EventContext
+from bot.events.group import answer_group
+from bot.events.registry import registry
+
+
+@registry.on("postback")
+async def on_postback(event: PostbackEvent, ctx: EventContext) -> None:
+    if not ctx.is_one_to_one:
+        await answer_group(ctx)
+        return
+    params = ctx.raw.get("postback", {}).get("params")
+    await ctx.answer(
+        await ctx.conversation.on_postback(ctx.resident, event.postback.data, params)
+    )

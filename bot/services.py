@@ -1,0 +1,100 @@
+"""The shared wiring of the web process and worker processes.
+
+Both need the same Redis client, LINE client, database engine and conversation; a
+worker process simply does not serve HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis.asyncio as redis
+import yaml
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import DATA_DIR, Settings
+from bot.dispatch import Dispatcher
+from bot.intake import EventIntake
+from bot.messenger import Messenger
+from bot.redis_conn import connect_redis
+from bot.worker import StreamWorker, default_consumer_name
+from flows.catalogue import load_catalogue
+from flows.conversation import Conversation
+from flows.state import StateStore
+from handoff.db import make_async_engine
+
+DEFAULT_LINE_API = "https://api.line.me"
+
+
+def ward_name(ward: str, data_dir: Path = DATA_DIR) -> str:
+    path = data_dir / "centres" / f"{ward}.yml"
+    if path.exists():
+        return str((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("name", ward))
+    return ward
+
+
+def line_api_base(settings: Settings) -> str:
+    # In dev mode with no explicit API, talk to the local fake behind the simulator.
+    if settings.dev_mode and settings.line_api_base_url == DEFAULT_LINE_API:
+        return f"http://{settings.host}:{settings.port}/dev/line-api"
+    return settings.line_api_base_url
+
+
+@dataclass
+class Services:
+    settings: Settings
+    redis: redis.Redis
+    line_client: AsyncApiClient
+    db_engine: AsyncEngine
+    intake: EventIntake
+    dispatcher: Dispatcher
+
+    def worker(self, name: str | None = None) -> StreamWorker:
+        return StreamWorker(
+            self.redis,
+            self.dispatcher,
+            consumer=name or default_consumer_name(),
+            concurrency=self.settings.worker_concurrency,
+            reclaim_idle_ms=self.settings.reclaim_idle_ms,
+        )
+
+    async def nlu_ready(self) -> bool:
+        return True
+
+    async def aclose(self) -> None:
+        await self.line_client.close()
+        await self.redis.aclose()
+        await self.db_engine.dispose()
+
+
+async def build_services(settings: Settings) -> Services:
+    redis_client = connect_redis(settings)
+    line_client = AsyncApiClient(
+        Configuration(
+            host=line_api_base(settings),
+            access_token=settings.line_channel_access_token.get_secret_value(),
+        )
+    )
+    catalogue = load_catalogue()
+    conversation = Conversation(
+        state=StateStore(redis_client, settings.conversation_ttl_s),
+        catalogue=catalogue,
+        ward_name=ward_name(settings.ward),
+    )
+    dispatcher = Dispatcher(
+        messenger=Messenger(AsyncMessagingApi(line_client)),
+        conversation=conversation,
+        catalogue=catalogue,
+        client=redis_client,
+        hash_key=settings.log_hash_key.get_secret_value(),
+    )
+    return Services(
+        settings=settings,
+        redis=redis_client,
+        line_client=line_client,
+        db_engine=make_async_engine(settings.database_url),
+        intake=EventIntake(redis_client, settings.dedupe_ttl_s),
+        dispatcher=dispatcher,
+    )

@@ -1,0 +1,1 @@
+"""The conversation a resident has with tsunagu, independent of LINE."""

@@ -1,0 +1,1 @@
+"""Cases handed to a consultation centre: records, routing, callback slots, inbox, stats."""

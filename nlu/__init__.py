@@ -1,0 +1,1 @@
+"""Japanese understanding of what a resident writes: intent, situations, danger, facts."""

@@ -1,0 +1,39 @@
+"""A running bot (web + in-process worker) on loopback, against real Redis and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.dev.line_api import FakeLineApi
+from tests.conftest import make_settings
+from tests.support.line import sign, webhook_body
+from tests.support.servers import serve
+
+
+@dataclass
+class RunningBot:
+    url: str
+    http: httpx.AsyncClient
+    fake: FakeLineApi
+
+    async def post(self, *events: dict, signature: str | None = "sign") -> httpx.Response:
+        body = webhook_body(*events)
+        headers = {"Content-Type": "application/json"}
+        if signature == "sign":
+            headers["X-Line-Signature"] = sign(body)
+        elif signature is not None:
+            headers["X-Line-Signature"] = signature
+        return await self.http.post(f"{self.url}/callback", content=body, headers=headers)
+
+
+@pytest.fixture
+async def bot(redis_client, fake_line) -> AsyncIterator[RunningBot]:
+    fake, fake_url = fake_line
+    app = create_app(make_settings(line_api_base_url=fake_url))
+    async with serve(app) as url, httpx.AsyncClient(timeout=10) as http:
+        yield RunningBot(url=url, http=http, fake=fake)

@@ -1,0 +1,1 @@
+"""Shared test helpers: signed webhook payloads, servers on loopback, the fake LINE API."""
