@@ -1,0 +1,212 @@
+"""The embedded model: training from ``data/nlu`` and the cached artefact under ``var/nlu/``.
+
+One TF-IDF vocabulary feeds three linear heads: the intent classifier (all intents, softmax),
+a binary danger model (crisis vs everything else), and a one-vs-rest situation model
+(several situations at once).  scikit-learn is imported only to train.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from nlu.contract import SITUATIONS
+from nlu.data import (
+    DANGER_LEXICON_FILE,
+    NLU_DATA_DIR,
+    REPO_ROOT,
+    TrainingData,
+    data_hash,
+    load_training_data,
+    nlu_files,
+)
+from nlu.features import LinearHead, Vectorizer, char_ngrams
+from nlu.normalize import normalize
+
+MODEL_DIR = REPO_ROOT / "var" / "nlu"
+# Bump when the features or the training recipe change, so stale caches are not reused.
+RECIPE_VERSION = "1"
+
+
+# LinearSVC margins are multiplied by this before a softmax / sigmoid.
+MARGIN_SCALE = 4.0
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    intent_algorithm: str = "svc"  # "svc" (LinearSVC) or "logreg"
+    intent_c: float = 1.0
+    situation_c: float = 0.5
+    danger_c: float = 0.5
+    # Use situations.jsonl rows as intent examples too (their first situation is the intent).
+    situation_rows_as_intents: bool = True
+
+
+@dataclass
+class EmbeddedModel:
+    vectorizer: Vectorizer
+    intent: LinearHead
+    danger: LinearHead
+    situations: LinearHead
+    data_hash: str = ""
+    train_seconds: float = 0.0
+    config: TrainConfig = field(default_factory=TrainConfig)
+
+    def features(self, folded: str) -> tuple[np.ndarray, np.ndarray]:
+        return self.vectorizer.transform(folded)
+
+    def danger_probability(self, folded: str) -> float:
+        idx, vals = self.vectorizer.transform(folded)
+        return float(self.danger.probabilities(idx, vals)[0])
+
+
+def _text_for_model(text: str) -> str:
+    return normalize(text).folded
+
+
+def _intent_rows(data: TrainingData, config: TrainConfig) -> tuple[list[str], list[str]]:
+    texts = [_text_for_model(e.text) for e in data.intent_examples]
+    labels = [e.intent for e in data.intent_examples]
+    if config.situation_rows_as_intents:
+        for e in data.situation_examples:
+            if e.situations:
+                texts.append(_text_for_model(e.text))
+                labels.append(e.situations[0])
+    return texts, labels
+
+
+def _situation_rows(data: TrainingData) -> tuple[list[str], list[list[str]]]:
+    texts: list[str] = []
+    targets: list[list[str]] = []
+    for e in data.intent_examples:
+        if e.intent == "crisis":
+            continue  # crisis lines often also name a situation that is not labelled
+        texts.append(_text_for_model(e.text))
+        targets.append([e.intent] if e.intent in SITUATIONS else [])
+    for e in data.situation_examples:
+        texts.append(_text_for_model(e.text))
+        targets.append([s for s in e.situations if s in SITUATIONS])
+    return texts, targets
+
+
+def _fit_multiclass(x, labels: list[str], config: TrainConfig):  # type: ignore[no-untyped-def]
+    """(labels, coef, intercept) of the intent head."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    if config.intent_algorithm == "logreg":
+        clf = LogisticRegression(
+            C=config.intent_c, solver="saga", max_iter=300, class_weight="balanced"
+        )
+        clf.fit(x, labels)
+        coef, intercept = clf.coef_.T, clf.intercept_
+    else:
+        clf = LinearSVC(C=config.intent_c, class_weight="balanced")
+        clf.fit(x, labels)
+        # Margins, not probabilities: scaled so the softmax gives usable confidences.
+        coef, intercept = clf.coef_.T * MARGIN_SCALE, clf.intercept_ * MARGIN_SCALE
+    return [str(c) for c in clf.classes_], np.ascontiguousarray(coef), np.asarray(intercept)
+
+
+def _fit_binary(x, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:  # type: ignore[no-untyped-def]
+    """A linear SVM whose scaled margin goes through a sigmoid (0 margin = 0.5)."""
+    from sklearn.svm import LinearSVC
+
+    clf = LinearSVC(C=c, class_weight="balanced")
+    clf.fit(x, y)
+    return clf.coef_[0] * MARGIN_SCALE, float(clf.intercept_[0]) * MARGIN_SCALE
+
+
+def train(data: TrainingData, config: TrainConfig | None = None) -> EmbeddedModel:
+    """Fit the vectorizer and the three heads; a second or two on the full data."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    config = config or TrainConfig()
+    started = time.perf_counter()
+    intent_texts, intent_labels = _intent_rows(data, config)
+    situation_texts, situation_targets = _situation_rows(data)
+
+    tfidf = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, lowercase=False)
+    tfidf.fit(intent_texts + situation_texts)
+    vectorizer = Vectorizer(
+        vocabulary={str(k): int(v) for k, v in tfidf.vocabulary_.items()},
+        idf=np.asarray(tfidf.idf_, dtype=np.float64),
+    )
+
+    x_intent = tfidf.transform(intent_texts)
+    intent_head = LinearHead(*_fit_multiclass(x_intent, intent_labels, config))
+
+    is_crisis = np.array([label == "crisis" for label in intent_labels], dtype=int)
+    coef, intercept = _fit_binary(x_intent, is_crisis, config.danger_c)
+    danger_head = LinearHead(["crisis"], coef[:, None], intercept, multilabel=True)
+
+    x_sit = tfidf.transform(situation_texts)
+    sit_coef = np.zeros((x_sit.shape[1], len(SITUATIONS)))
+    sit_intercept = np.full(len(SITUATIONS), -10.0)
+    for j, situation in enumerate(SITUATIONS):
+        y = np.array([situation in t for t in situation_targets], dtype=int)
+        if y.min() == y.max():
+            continue  # no examples of this situation yet: it never fires
+        sit_coef[:, j], sit_intercept[j] = _fit_binary(x_sit, y, config.situation_c)
+    situation_head = LinearHead(list(SITUATIONS), sit_coef, sit_intercept, multilabel=True)
+
+    return EmbeddedModel(
+        vectorizer=vectorizer,
+        intent=intent_head,
+        danger=danger_head,
+        situations=situation_head,
+        train_seconds=time.perf_counter() - started,
+        config=config,
+    )
+
+
+def current_data_hash(data_dir: Path = NLU_DATA_DIR) -> str:
+    files = nlu_files(data_dir)
+    return data_hash(files, extra=f"recipe={RECIPE_VERSION}")
+
+
+def model_path(digest: str, model_dir: Path = MODEL_DIR) -> Path:
+    return model_dir / f"embedded-{digest}.pkl"
+
+
+def load_or_train(
+    data_dir: Path = NLU_DATA_DIR, model_dir: Path = MODEL_DIR, *, force: bool = False
+) -> EmbeddedModel:
+    """The cached model for the current data, training (and caching) it when missing."""
+    digest = current_data_hash(data_dir)
+    path = model_path(digest, model_dir)
+    if path.exists() and not force:
+        try:
+            with path.open("rb") as fh:
+                model = pickle.load(fh)
+            if isinstance(model, EmbeddedModel) and model.data_hash == digest:
+                return model
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # a stale or broken cache is retrained below
+    model = train(load_training_data(data_dir))
+    model.data_hash = digest
+    try:
+        model_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        for old in model_dir.glob("embedded-*.pkl"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only checkout still works, it just trains at each start
+    return model
+
+
+__all__ = [
+    "DANGER_LEXICON_FILE",
+    "EmbeddedModel",
+    "TrainConfig",
+    "load_or_train",
+    "train",
+]
