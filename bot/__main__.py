@@ -41,14 +41,20 @@ async def _worker() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    services = await build_services(settings)
-    worker = services.worker()
+    stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, worker.stop)
+        loop.add_signal_handler(sig, stopping.set)
+    services = await build_services(settings)
+    worker = services.worker()
+    run = asyncio.create_task(worker.run())
+    stop = asyncio.create_task(stopping.wait())
     try:
-        await worker.run()
+        await asyncio.wait({run, stop}, return_when=asyncio.FIRST_COMPLETED)
+        worker.stop()
+        await run
     finally:
+        stop.cancel()
         await services.aclose()
 
 

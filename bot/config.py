@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     worker_concurrency: int = 8
     # A stream entry pending this long on a consumer is presumed lost and reclaimed.
     reclaim_idle_ms: int = 30_000
+    # How long one XREADGROUP waits for new entries; bounds shutdown time too.
+    worker_block_ms: int = 1_000
+    # Per-resident lock lease, renewed while an event is handled; a crashed worker's
+    # lock frees itself after this long.
+    worker_lock_lease_s: float = 15.0
     dedupe_ttl_s: int = 24 * 3600
 
     log_level: str = "INFO"

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Sequence
 
 import aiohttp
-
 from linebot.v3.messaging import (
     AsyncMessagingApi,
     Message,
@@ -119,7 +118,7 @@ class Messenger:
             )
         except ApiException as exc:
             log.info("messenger.loading_failed", status=exc.status)
-        except (OSError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
+        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
             log.info("messenger.loading_failed", error=type(exc).__name__)
 
     async def _with_retries(self, call):  # type: ignore[no-untyped-def]
@@ -133,7 +132,7 @@ class Messenger:
                     raise
                 wait = _retry_after(exc) or delay
                 log.info("messenger.retry", status=exc.status, attempt=attempt)
-            except (OSError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
+            except (TimeoutError, OSError, aiohttp.ClientError) as exc:
                 if attempt == self._attempts:
                     raise DeliveryFailed(f"LINE unreachable: {type(exc).__name__}") from exc
                 wait = delay

@@ -58,6 +58,8 @@ class Services:
             consumer=name or default_consumer_name(),
             concurrency=self.settings.worker_concurrency,
             reclaim_idle_ms=self.settings.reclaim_idle_ms,
+            block_ms=self.settings.worker_block_ms,
+            lock_lease_s=self.settings.worker_lock_lease_s,
         )
 
     async def nlu_ready(self) -> bool:

@@ -54,7 +54,7 @@ class StreamWorker:
         concurrency: int = 8,
         reclaim_idle_ms: int = 30_000,
         block_ms: int = 1_000,
-        lock_lease_s: float = 60.0,
+        lock_lease_s: float = 15.0,
     ) -> None:
         self._redis = client
         self._handler = handler
@@ -133,13 +133,13 @@ class StreamWorker:
             try:
                 async with self._redis.lock(
                     LOCK_PREFIX + resident, timeout=self._lock_lease_s, blocking_timeout=5
-                ):
+                ) as lock:
                     done = int(await self._redis.get(done_key) or 0)
                     if seq <= done:
                         await self._ack(entry_id)
                         return
                     if seq == done + 1:
-                        await self._handle(event)
+                        await self._handle_holding(lock, event)
                         pipe = self._redis.pipeline(transaction=True)
                         pipe.set(done_key, seq, ex=SEQ_TTL_S)
                         pipe.xack(STREAM, GROUP, entry_id)
@@ -154,6 +154,21 @@ class StreamWorker:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.25)
         log.warning("worker.order_wait_timeout", entry=_s(entry_id))
+
+    async def _handle_holding(self, lock: Any, event: dict[str, Any]) -> None:
+        """Handle while renewing the lock's short lease, so a live worker keeps it and a
+        dead worker's lock frees itself within one lease."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self._lock_lease_s / 3)
+                await lock.reacquire()
+
+        renewer = asyncio.create_task(renew())
+        try:
+            await self._handle(event)
+        finally:
+            renewer.cancel()
 
     async def _handle(self, event: dict[str, Any]) -> None:
         """Handle with a few retries; an event that keeps failing goes to the dead-letter

@@ -46,6 +46,7 @@ def make_settings(**overrides: object) -> Settings:
         "log_hash_key": "test-hash-key",
         "encryption_key": "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE=",
         "reclaim_idle_ms": 2000,
+        "worker_block_ms": 100,
         "log_level": "WARNING",
     }
     values.update(overrides)

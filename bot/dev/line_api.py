@@ -35,6 +35,8 @@ class Fault:
     delay_s: float = 0.0
     body: dict[str, Any] = field(default_factory=lambda: {"message": "Internal error"})
     headers: dict[str, str] = field(default_factory=dict)
+    # Process the request normally, then answer with this fault (a lost response).
+    after_success: bool = False
 
 
 @dataclass
@@ -141,6 +143,10 @@ def _actions(node: Any) -> list[dict[str, Any]]:
     return found
 
 
+def _sent(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"sentMessages": [{"id": uuid.uuid4().hex, "quoteToken": uuid.uuid4().hex} for _ in messages]}
+
+
 def build_router(fake: FakeLineApi) -> APIRouter:
     router = APIRouter()
 
@@ -148,13 +154,20 @@ def build_router(fake: FakeLineApi) -> APIRouter:
         fake.calls[path] += 1
         if authorization != f"Bearer {fake.access_token}":
             return fake._reject(path, 401, "Authentication failed due to the expired access token")
-        if fake.faults[path]:
+        if fake.faults[path] and not fake.faults[path][0].after_success:
             fault = fake.faults[path].pop(0)
             if fault.delay_s:
                 await asyncio.sleep(fault.delay_s)
             if fault.status:
                 return JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
         return None
+
+    def _lost_response(path: str, response):  # type: ignore[no-untyped-def]
+        """Apply a queued after-success fault: the work is done, the answer is lost."""
+        if fake.faults[path] and fake.faults[path][0].after_success:
+            fault = fake.faults[path].pop(0)
+            return JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
+        return response
 
     @router.post("/v2/bot/message/reply")
     async def reply(request: Request, authorization: str | None = Header(None)):
@@ -172,7 +185,7 @@ def build_router(fake: FakeLineApi) -> APIRouter:
         if issued is None or time.time() - issued[1] > REPLY_TOKEN_TTL_S:
             return fake._reject("reply", 400, "Invalid reply token")
         fake._record(Delivery(next(fake._seq), "reply", issued[0], body["messages"]))
-        return {"sentMessages": [{"id": uuid.uuid4().hex, "quoteToken": uuid.uuid4().hex} for _ in body["messages"]]}
+        return _lost_response("reply", _sent(body["messages"]))
 
     @router.post("/v2/bot/message/push")
     async def push(
@@ -203,7 +216,7 @@ def build_router(fake: FakeLineApi) -> APIRouter:
         fake._record(
             Delivery(next(fake._seq), "push", body["to"], body["messages"], x_line_retry_key)
         )
-        return {"sentMessages": [{"id": uuid.uuid4().hex, "quoteToken": uuid.uuid4().hex} for _ in body["messages"]]}
+        return _lost_response("push", _sent(body["messages"]))
 
     @router.post("/v2/bot/chat/loading/start")
     async def loading(request: Request, authorization: str | None = Header(None)):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flows.outgoing import Text
-
 from bot.events.context import EventContext
 from bot.events.registry import registry
+from flows.outgoing import Text
 
 NOTE_PREFIX = "tsunagu:group-note:"
 NOTE_EVERY_S = 24 * 3600

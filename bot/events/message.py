@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flows.outgoing import Text
 from linebot.v3.webhooks import MessageEvent, TextMessageContent
 
 from bot.events.context import EventContext
 from bot.events.group import answer_group
 from bot.events.registry import registry
+from flows.outgoing import Text
 
 
 @registry.on("message")
