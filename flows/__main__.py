@@ -1,0 +1,31 @@
+"""``python -m flows check`` validates every flow; ``python -m flows diagram`` draws them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from flows.catalogue import load_catalogue
+from flows.definition import load_flows
+from flows.diagram import DOCS_DIR, write_diagrams
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flows")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="load and check every flow in data/flows")
+    diagram = sub.add_parser("diagram", help="write docs/flows/<flow>.mmd")
+    diagram.add_argument("--out", type=Path, default=DOCS_DIR)
+    args = parser.parse_args(argv)
+    catalogue = load_catalogue()
+    flows = load_flows(catalogue)  # raises FlowDefinitionError on an inconsistent graph
+    if args.command == "diagram":
+        for path in write_diagrams(flows, catalogue, args.out):
+            print(path)
+    else:
+        print(f"{len(flows)} flows ok: {', '.join(sorted(flows))}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

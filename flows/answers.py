@@ -1,0 +1,118 @@
+"""Reading a resident's answer to one step: a tapped option or free text.
+
+Each kind returns the value to keep, or ``None`` for nonsense, which earns a kind re-ask.
+Free text is read generously (full-width digits, 歳/才, 万円): residents type on phones.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from flows.catalogue import Catalogue
+from flows.definition import Step
+
+# Something a person could mean: at least one letter, kana or kanji.
+_WORDISH = re.compile(r"[\w\u3040-\u30ff\u4e00-\u9fff]")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|週|日)")
+_DURATION_WORDS = ("半年", "数年", "数か月", "数ヶ月", "数カ月", "最近", "昔から", "ずっと", "先月", "去年", "今年")
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(億|万|千|円)")
+# Mobile and IP numbers (070/080/090/050) have 11 digits, landlines 10.
+_PHONE_OK = re.compile(r"0[5789]0\d{8}|0(?![5789]0)[1-9]\d{8}")
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s、。,.!！?？・]+", "", normalise(text)).lower()
+
+
+def is_meaningful(text: str) -> bool:
+    """Not empty, not only symbols or one repeated character."""
+    cleaned = re.sub(r"\s+", "", normalise(text))
+    if not cleaned or not _WORDISH.search(cleaned):
+        return False
+    return not (len(cleaned) >= 3 and len(set(cleaned)) == 1)
+
+
+def match_option(step: Step, text: str, catalogue: Catalogue) -> str | None:
+    """The option a typed answer means: its label, or one of its match words."""
+    typed = _compact(text)
+    if not typed:
+        return None
+    for option in step.options:
+        if typed in (_compact(catalogue.text(option.label)), _compact(option.value)):
+            return option.value
+    # The longest matching word wins, so 受けていない is not read as 受けて.
+    best: tuple[int, str] | None = None
+    for option in step.options:
+        for word in option.match:
+            if _compact(word) in typed and (best is None or len(word) > best[0]):
+                best = (len(word), option.value)
+    return best[1] if best else None
+
+
+def read_age(text: str) -> str | None:
+    digits = normalise(text).translate(_KANJI_DIGITS)
+    found = _NUMBER.search(digits)
+    if not found:
+        return None
+    age = int(float(found.group()))
+    return f"{age}歳" if 0 <= age <= 120 else None
+
+
+def read_duration(text: str) -> str | None:
+    plain = normalise(text).translate(_KANJI_DIGITS)
+    found = _DURATION.search(plain)
+    if found:
+        return found.group().replace(" ", "")
+    return next((w for w in _DURATION_WORDS if w in plain), None)
+
+
+def read_amount(text: str) -> str | None:
+    plain = normalise(text).replace(",", "").translate(_KANJI_DIGITS)
+    found = _AMOUNT.search(plain)
+    if found:
+        return found.group().replace(" ", "") + ("円" if found.group(2) in ("億", "万", "千") else "")
+    return None
+
+
+def read_text(text: str) -> str | None:
+    return normalise(text)[:400] if is_meaningful(text) else None
+
+
+READERS: dict[str, Callable[[str], str | None]] = {
+    "text": read_text,
+    "area": read_text,
+    "age": read_age,
+    "duration": read_duration,
+    "amount": read_amount,
+}
+
+
+def read_answer(step: Step, text: str, catalogue: Catalogue) -> str | None:
+    """The value to keep for ``step`` from what the resident typed, or None to re-ask."""
+    if step.options:
+        chosen = match_option(step, text, catalogue)
+        if chosen is not None:
+            return chosen
+    if step.kind == "choice":
+        return None
+    return READERS[step.kind](text)
+
+
+def read_phone(text: str) -> str | None:
+    """A Japanese phone number, hyphens and spaces allowed; digits only, or None."""
+    digits = re.sub(r"[\s\-‐−ー()（）]", "", normalise(text))
+    return digits if _PHONE_OK.fullmatch(digits) else None
+
+
+def shown_value(step: Step, value: str, catalogue: Catalogue) -> str:
+    """How a kept value reads back in the summary."""
+    option = step.option(value)
+    return catalogue.text(option.label) if option else value

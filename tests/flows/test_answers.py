@@ -1,0 +1,57 @@
+"""Reading answers: taps and free text accepted, nonsense refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.answers import read_age, read_amount, read_answer, read_duration, read_phone
+from flows.catalogue import load_catalogue
+from flows.definition import load_flows
+
+CATALOGUE = load_catalogue()
+FLOWS = load_flows(CATALOGUE)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("85歳", "85歳"), ("８５才です", "85歳"), ("父は82", "82歳"), ("たぶん200", None), ("わからん", None)],
+)
+def test_age(text, want):
+    assert read_age(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("10年くらい", "10年"), ("３か月", "3か月"), ("半年ほど", "半年"), ("ずっと前から", "ずっと"), ("あいう", None)],
+)
+def test_duration(text, want):
+    assert read_duration(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"), [("200万", "200万円"), ("1,500,000円", "1500000円"), ("たくさん", None)]
+)
+def test_amount(text, want):
+    assert read_amount(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("090-1234-5678", "09012345678"), ("０３ １２３４ ５６７８", "0312345678"), ("1234", None), ("090-1234-567", None)],
+)
+def test_phone(text, want):
+    assert read_phone(text) == want
+
+
+def test_choice_reads_label_and_match_words_longest_first():
+    step = FLOWS["double_care"].step("care_cert")
+    assert read_answer(step, "受けている", CATALOGUE) == "yes"
+    assert read_answer(step, "まだ受けていないです", CATALOGUE) == "no"
+    assert read_answer(step, "？？？", CATALOGUE) is None
+
+
+@pytest.mark.parametrize("nonsense", ["", "   ", "？！。", "ああああああ", "🙂🙂"])
+def test_free_text_step_refuses_nonsense(nonsense):
+    step = FLOWS["general"].step("detail")
+    assert read_answer(step, nonsense, CATALOGUE) is None
+    assert read_answer(step, "息子が仕事に行けない", CATALOGUE) == "息子が仕事に行けない"
