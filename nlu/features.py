@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nlu.reading import reading
+
 NGRAM_MIN, NGRAM_MAX = 1, 4
 
 
@@ -23,9 +25,14 @@ def char_ngrams(text: str) -> list[str]:
     return [g for g in grams if g.strip()]
 
 
+def analyze(text: str) -> list[str]:
+    """Features of folded text: its char n-grams plus those of its kana reading (R-prefixed)."""
+    return char_ngrams(text) + ["R" + g for g in char_ngrams(reading(text))]
+
+
 @dataclass
 class Vectorizer:
-    """A frozen sublinear-tf, l2-normalised TF-IDF over ``char_ngrams``."""
+    """A frozen sublinear-tf, l2-normalised TF-IDF over ``analyze``."""
 
     vocabulary: dict[str, int]
     idf: np.ndarray
@@ -33,7 +40,7 @@ class Vectorizer:
     def transform(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         counts: dict[int, int] = {}
         vocab = self.vocabulary
-        for gram in char_ngrams(text):
+        for gram in analyze(text):
             j = vocab.get(gram)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1

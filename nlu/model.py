@@ -24,12 +24,12 @@ from nlu.data import (
     load_training_data,
     nlu_files,
 )
-from nlu.features import LinearHead, Vectorizer, char_ngrams
+from nlu.features import LinearHead, Vectorizer, analyze
 from nlu.normalize import normalize
 
 MODEL_DIR = REPO_ROOT / "var" / "nlu"
 # Bump when the features or the training recipe change, so stale caches are not reused.
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"
 
 
 # LinearSVC margins are multiplied by this before a softmax / sigmoid.
@@ -39,7 +39,7 @@ MARGIN_SCALE = 4.0
 @dataclass(frozen=True)
 class TrainConfig:
     intent_algorithm: str = "svc"  # "svc" (LinearSVC) or "logreg"
-    intent_c: float = 1.0
+    intent_c: float = 2.0
     situation_c: float = 0.5
     danger_c: float = 0.5
     # Use situations.jsonl rows as intent examples too (their first situation is the intent).
@@ -130,7 +130,7 @@ def train(data: TrainingData, config: TrainConfig | None = None) -> EmbeddedMode
     intent_texts, intent_labels = _intent_rows(data, config)
     situation_texts, situation_targets = _situation_rows(data)
 
-    tfidf = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, lowercase=False)
+    tfidf = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, lowercase=False)
     tfidf.fit(intent_texts + situation_texts)
     vectorizer = Vectorizer(
         vocabulary={str(k): int(v) for k, v in tfidf.vocabulary_.items()},

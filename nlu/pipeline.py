@@ -1,0 +1,163 @@
+"""One pipeline for every backend: normalise -> classify -> danger -> situations -> facts.
+
+    understander = await build_understander(get_settings())
+    understanding = await understander.understand("父85歳、兄50代がひきこもり")
+    understander.danger("もう消えたい")   # sync and cheap, for free text typed mid-flow
+    await understander.aclose()
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from nlu.contract import Entity, IntentClassifier, IntentRanking, Understanding
+from nlu.danger import DangerDetector, DangerLexicon, DangerVerdict
+from nlu.embedded import EmbeddedClassifier
+from nlu.facts import extract_facts
+from nlu.model import EmbeddedModel, load_or_train
+from nlu.normalize import Normalized, normalize
+from nlu.situations import SituationCues, combine_situations
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Chosen with ``python -m nlu evaluate`` on the stratified split (never on held-out)."""
+
+    # The dedicated binary danger model's probability (idiom-masked text).
+    danger_model: float = 0.5
+    # The intent classifier's crisis probability (ignored when an idiom was masked).
+    crisis_intent: float = 0.5
+    # One-vs-rest situation probability for a secondary situation.
+    situation: float = 0.5
+
+
+class Understander:
+    """Turns a resident's message into an ``Understanding``; see the module docstring."""
+
+    def __init__(
+        self,
+        classifier: IntentClassifier,
+        model: EmbeddedModel,
+        lexicon: DangerLexicon | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        self.classifier = classifier
+        self.model = model
+        self.thresholds = thresholds or Thresholds()
+        self.detector = DangerDetector(
+            lexicon or DangerLexicon.load(),
+            scorer=model.danger_probability,
+            threshold=self.thresholds.danger_model,
+        )
+        self.cues = SituationCues()
+
+    @property
+    def backend(self) -> str:
+        return self.classifier.name
+
+    def danger_verdict(self, text: str | Normalized, crisis_probability: float = 0.0) -> DangerVerdict:
+        norm = text if isinstance(text, Normalized) else normalize(text)
+        verdict = self.detector.check(norm)
+        if verdict.danger or crisis_probability < self.thresholds.crisis_intent:
+            return verdict
+        if self.detector.masked_text(norm) != norm.folded:
+            return verdict  # an idiom was masked: the classifier saw the figure of speech
+        return DangerVerdict(True, (), crisis_probability, "classifier")
+
+    def danger(self, text: str) -> bool:
+        """Lexicon and the embedded danger model only: no I/O, well under a millisecond."""
+        return self.danger_verdict(text).danger
+
+    async def classify(self, norm: Normalized) -> tuple[IntentRanking, str]:
+        with_source = getattr(self.classifier, "classify_with_source", None)
+        if with_source is not None:
+            ranking, source = await with_source(norm.text)
+            return ranking, str(source)
+        return await self.classifier.classify(norm.text), self.classifier.name
+
+    async def understand(self, text: str) -> Understanding:
+        norm = normalize(text)
+        if not norm.text:
+            # A sticker, an emoji, a blank line: nothing to understand, and not danger.
+            return Understanding("out_of_scope", 0.0, backend=self.classifier.name)
+        ranking, source = await self.classify(norm)
+        return self.compose(norm, ranking, source)
+
+    def compose(self, norm: Normalized, ranking: IntentRanking, source: str) -> Understanding:
+        """Everything after the classifier; shared by every backend (and by evaluation)."""
+        scores = dict(ranking.ranking)
+        verdict = self.danger_verdict(norm, scores.get("crisis", 0.0))
+        if verdict.danger:
+            confidence = 1.0 if verdict.source == "lexicon" else verdict.classifier_score
+            intent = "crisis"
+        else:
+            intent, confidence = next(
+                ((i, c) for i, c in ranking.ranking if i != "crisis"), ("out_of_scope", 0.0)
+            )
+        idx, vals = self.model.features(norm.folded)
+        probabilities = dict(
+            zip(self.model.situations.labels, self.model.situations.probabilities(idx, vals))
+        )
+        situations = combine_situations(
+            intent,
+            {k: float(v) for k, v in probabilities.items()},
+            self.cues.match(norm.folded),
+            self.thresholds.situation,
+        )
+        return Understanding(
+            intent=intent,
+            confidence=float(confidence),
+            situations=situations,
+            crisis=verdict.danger,
+            entities=self._entities(norm, ranking.entities),
+            backend=source,
+        )
+
+    @staticmethod
+    def _entities(norm: Normalized, from_classifier: list[Entity]) -> list[Entity]:
+        """Rule-based facts, plus any classifier entity that does not overlap one."""
+        facts = extract_facts(norm)
+        for entity in from_classifier:
+            start, end = norm.to_original(entity.start, entity.end)
+            if not any(f.start < end and start < f.end for f in facts):
+                facts.append(Entity(entity.type, entity.value, start, end, entity.owner))
+        return sorted(facts, key=lambda e: (e.start, e.end))
+
+    async def ready(self) -> bool:
+        return await self.classifier.ready()
+
+    async def aclose(self) -> None:
+        await self.classifier.aclose()
+
+
+async def build_understander(settings_like: Any = None) -> Understander:
+    """From settings (``nlu_backend``, ``rasa_url``, ``rasa_timeout_s``); embedded by default.
+
+    Loads the cached model for the current ``data/nlu`` (training it first if needed, in a
+    worker thread).  The Rasa backend is always wrapped in the embedded fallback.
+    """
+    model = await asyncio.to_thread(load_or_train)
+    lexicon = await asyncio.to_thread(DangerLexicon.load)
+    embedded = EmbeddedClassifier(model)
+    backend = getattr(settings_like, "nlu_backend", "embedded")
+    classifier: IntentClassifier = embedded
+    if backend == "rasa":
+        from nlu.fallback import FallbackClassifier
+        from nlu.rasa_client import DEFAULT_RASA_URL, RasaClassifier
+
+        timeout_s = float(getattr(settings_like, "rasa_timeout_s", 0.5))
+        rasa = RasaClassifier(
+            getattr(settings_like, "rasa_url", DEFAULT_RASA_URL), timeout=timeout_s
+        )
+        classifier = FallbackClassifier(rasa, embedded, budget_s=timeout_s)
+    elif backend != "embedded":
+        raise ValueError(f"unknown nlu_backend {backend!r}: use 'embedded' or 'rasa'")
+    return Understander(classifier, model, lexicon)
+
+
+def build_embedded_understander_sync() -> Understander:
+    """For scripts and benchmarks that are not async."""
+    model = load_or_train()
+    return Understander(EmbeddedClassifier(model), model, DangerLexicon.load())
