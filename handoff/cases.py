@@ -1,0 +1,210 @@
+"""Handoff records: created on confirmation, found again, added to, and erased.
+
+Personal data (summary, answers, phone, LINE user id) is encrypted by the column types;
+the LINE user id is also kept as a keyed hash so a returning resident's case, and the
+cases to erase, are found without decrypting. Functions flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.crypto import lookup_hash
+from handoff.directory import load_directory
+from handoff.models import (
+    OPEN_STATUSES,
+    STATUSES,
+    CaseCounter,
+    Handoff,
+    HandoffMessage,
+    SlotBooking,
+    utcnow,
+)
+from handoff.routing import Route
+from handoff.slots import TOKYO, book
+
+CONTACT_METHODS = ("phone", "line")
+# Numbers a centre cannot call back a person on: free-dial, navi-dial, premium, emergency.
+_NOT_PERSONAL = ("0120", "0800", "0570", "0990", "0180")
+
+
+class InvalidPhone(ValueError):
+    """Not a Japanese phone number a centre could call back."""
+
+
+class CaseNotOpen(LookupError):
+    """No open case with that id."""
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the resident agreed to, the version of the text they were shown, and when."""
+
+    scope: list[str]
+    text_version: str
+    at: datetime = field(default_factory=utcnow)
+
+
+def normalise_phone(raw: str) -> str:
+    """A Japanese landline, mobile or IP number as plain digits; InvalidPhone if not.
+
+    Accepts full-width digits, spaces, hyphens, brackets and +81. Landlines have 10 digits,
+    mobiles (070/080/090) and IP phones (050) 11.
+    """
+    digits = re.sub(r"[\s\-‐−ー()（）]", "", unicodedata.normalize("NFKC", raw))
+    if digits.startswith("+81"):
+        digits = "0" + digits[3:]
+    mobile_or_ip = re.match(r"0[5789]0", digits) is not None
+    valid = re.fullmatch(r"0[1-9]\d{9}" if mobile_or_ip else r"0[1-9]\d{8}", digits)
+    if not valid or digits.startswith(_NOT_PERSONAL):
+        raise InvalidPhone(raw)
+    return digits
+
+
+async def _next_case_number(session: AsyncSession, prefix: str, now: datetime) -> str:
+    period = f"{prefix}-{now.astimezone(TOKYO):%y%m}"
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(CaseCounter).values(name=period, value=0).on_conflict_do_nothing(index_elements=["name"])
+    )
+    # The UPDATE locks the counter row until commit, so concurrent cases get distinct numbers.
+    value = await session.scalar(
+        update(CaseCounter)
+        .where(CaseCounter.name == period)
+        .values(value=CaseCounter.value + 1)
+        .returning(CaseCounter.value)
+    )
+    return f"{period}-{value:04d}"
+
+
+async def create_handoff(
+    session: AsyncSession,
+    *,
+    route: Route,
+    situations: list[str],
+    summary: str,
+    answers: dict[str, Any],
+    consent: Consent,
+    contact_method: str,
+    line_user_id: str,
+    phone: str | None = None,
+    callback_slot: datetime | None = None,
+    now: datetime | None = None,
+) -> Handoff:
+    """Record the confirmed case and book its callback slot at the primary centre.
+
+    Raises ``InvalidPhone``, or ``SlotTaken`` when the slot filled up meanwhile (nothing is
+    kept then: the case and its number are rolled back to a savepoint).
+    """
+    if contact_method not in CONTACT_METHODS:
+        raise ValueError(f"contact_method must be one of {CONTACT_METHODS}")
+    if contact_method == "phone":
+        if not phone:
+            raise InvalidPhone("")
+        phone = normalise_phone(phone)
+    now = now or utcnow()
+    directory = load_directory(route.primary.ward)
+    async with session.begin_nested():
+        handoff = Handoff(
+            case_number=await _next_case_number(session, directory.case_prefix, now),
+            ward=directory.ward,
+            primary_centre=route.primary.code,
+            centre_codes=route.centre_codes,
+            situations=list(dict.fromkeys(situations)),
+            multi_agency=route.multi_agency,
+            urgency="urgent" if route.urgent else "normal",
+            status="new",
+            summary=summary,
+            answers=answers,
+            phone=phone if contact_method == "phone" else None,
+            line_user_id=line_user_id,
+            line_user_hash=lookup_hash(line_user_id),
+            contact_method=contact_method,
+            consent_scope=list(consent.scope),
+            consent_text_version=consent.text_version,
+            consented_at=consent.at,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(handoff)
+        await session.flush()
+        if callback_slot is not None:
+            await book(session, route.primary, start=callback_slot, handoff_id=handoff.id, now=now)
+    await session.refresh(handoff, ["booking"])
+    return handoff
+
+
+async def open_case_for(session: AsyncSession, line_user_id: str) -> Handoff | None:
+    """The resident's newest open case (a returning resident is greeted with its status)."""
+    return await session.scalar(
+        select(Handoff)
+        .where(Handoff.line_user_hash == lookup_hash(line_user_id), Handoff.status.in_(OPEN_STATUSES))
+        .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+        .limit(1)
+    )
+
+
+async def add_resident_message(session: AsyncSession, case_id: int, text: str) -> HandoffMessage:
+    """Attach a message from the resident to their open case."""
+    handoff = await session.get(Handoff, case_id)
+    if handoff is None or not handoff.is_open:
+        raise CaseNotOpen(case_id)
+    message = HandoffMessage(handoff_id=case_id, body=text)
+    session.add(message)
+    handoff.updated_at = utcnow()
+    await session.flush()
+    return message
+
+
+async def set_status(session: AsyncSession, case_id: int, status: str) -> Handoff:
+    """Staff move a case along (new → contacted → in_progress → closed)."""
+    if status not in STATUSES or status == "erased":
+        raise ValueError(f"status must be one of {STATUSES[:-1]}")
+    handoff = await session.get(Handoff, case_id)
+    if handoff is None:
+        raise LookupError(case_id)
+    handoff.status = status
+    await session.flush()
+    return handoff
+
+
+async def erase_resident(session: AsyncSession, line_user_id: str) -> list[str]:
+    """Delete the personal data of the resident's unclosed cases (わたしのデータを消す).
+
+    The case rows stay as ``erased`` with their number, centres and situations so staff
+    see the case was withdrawn; summary, answers, phone, user id, messages and the
+    callback booking go. Returns the case numbers erased.
+    """
+    cases = (
+        await session.scalars(
+            select(Handoff).where(
+                Handoff.line_user_hash == lookup_hash(line_user_id),
+                Handoff.status.in_(OPEN_STATUSES),
+            )
+        )
+    ).all()
+    if not cases:
+        return []
+    ids = [case.id for case in cases]
+    await session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(ids)))
+    await session.execute(delete(SlotBooking).where(SlotBooking.handoff_id.in_(ids)))
+    erased_at = datetime.now(UTC)
+    for case in cases:
+        case.summary = case.answers = case.phone = None
+        case.line_user_id = case.line_user_hash = None
+        case.status = "erased"
+        case.erased_at = erased_at
+    await session.flush()
+    for case in cases:
+        await session.refresh(case, ["booking"])
+    return [case.case_number for case in cases]
