@@ -1,0 +1,35 @@
+"""Parse JSON-lines texts with a trained Rasa model; run by ``nlu/rasa_eval.py`` in .venv-rasa.
+
+stdin: one JSON string (or ``{"text": ...}``) per line.  stdout: one Rasa parse result per
+line, in order.  Loading the model once and parsing in-process avoids a server for evaluation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from rasa.core.agent import Agent
+
+
+def _text(line: str) -> str:
+    item: Any = json.loads(line)
+    return item["text"] if isinstance(item, dict) else str(item)
+
+
+async def _main(model_path: str) -> None:
+    agent = Agent.load(model_path)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        result = await agent.parse_message(_text(line))
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, default=float) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: predict.py MODEL.tar.gz < texts.jsonl")
+    asyncio.run(_main(sys.argv[1]))
