@@ -237,3 +237,36 @@ def build_app(fake: FakeLineApi) -> FastAPI:
     app = FastAPI(title="fake LINE Messaging API")
     app.include_router(build_router(fake))
     return app
+
+
+def main() -> None:
+    """``python -m bot.dev.line_api --port P --token T``: the fake as its own process."""
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--token", default="bench-access-token")
+    args = parser.parse_args()
+    fake = FakeLineApi(args.token)
+    app = build_app(fake)
+
+    @app.get("/_stats")
+    async def stats() -> dict[str, Any]:
+        return {
+            "deliveries": len(fake.deliveries),
+            "rejected": len(fake.rejected),
+            "calls": dict(fake.calls),
+        }
+
+    @app.post("/_reply_tokens")
+    async def reply_tokens(request: Request) -> dict[str, str]:
+        chats = (await request.json())["chats"]
+        return {chat: fake.issue_reply_token(chat) for chat in chats}
+
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Webhook benchmark: many simulated residents against the real stack on loopback.
+
+Starts the fake Messaging API, the web process (no in-process workers) and worker
+processes against real Redis, then sends signed text events at a fixed rate (open loop:
+the schedule does not wait for answers).  Prints acknowledgement latency p50/p99, events
+handled per second, and events lost (accepted but never handled; must be 0).
+
+    .venv/bin/python bench/webhook.py --rate 200 --seconds 15 --residents 500 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import redis.asyncio as redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.line import sign, text_event, webhook_body  # noqa: E402
+from tests.support.servers import free_port  # noqa: E402
+
+SECRET = "bench-channel-secret"
+TOKEN = "bench-access-token"
+MESSAGES = ["借金が返せなくて困っています", "こんにちは", "息子がずっと部屋から出てきません", "家を借りられない", "相談したいです"]
+
+
+def _env(redis_url: str, fake_url: str, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        REDIS_URL=redis_url,
+        LINE_API_BASE_URL=fake_url,
+        LINE_CHANNEL_SECRET=SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+        LOG_HASH_KEY="bench-hash-key",
+        ENCRYPTION_KEY="YmVuY2gtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMhISE=",
+        DATABASE_URL=env.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        PORT=str(port),
+        IN_PROCESS_WORKERS="0",
+        LOG_LEVEL="WARNING",
+        WORKER_BLOCK_MS="200",
+    )
+    return env
+
+
+async def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as http:
+        while time.monotonic() < deadline:
+            try:
+                if (await http.get(url)).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def run(args: argparse.Namespace) -> int:
+    py = sys.executable
+    redis_url = args.redis_url
+    client = redis.Redis.from_url(redis_url)
+    await client.flushdb()
+    fake_port, web_port = free_port(), free_port()
+    fake_url = f"http://127.0.0.1:{fake_port}"
+    env = _env(redis_url, fake_url, web_port)
+    procs = [subprocess.Popen([py, "-m", "bot.dev.line_api", "--port", str(fake_port), "--token", TOKEN])]
+    procs.append(subprocess.Popen([py, "-m", "bot", "serve"], env=env))
+    procs += [subprocess.Popen([py, "-m", "bot", "worker"], env=env) for _ in range(args.workers)]
+    try:
+        await _wait_http(f"{fake_url}/_stats")
+        base = f"http://127.0.0.1:{web_port}"
+        await _wait_http(f"{base}/healthz")
+        residents = ["U" + os.urandom(16).hex() for _ in range(args.residents)]
+        total = args.rate * args.seconds
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        accepted_per_resident: dict[str, int] = {}
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(timeout=10, limits=limits) as http:
+            tokens = (await http.post(f"{fake_url}/_reply_tokens", json={"chats": residents})).json()
+
+            async def send(i: int) -> None:
+                user = random.choice(residents)
+                event = text_event(user, random.choice(MESSAGES))
+                if i < len(residents):
+                    event["replyToken"] = tokens[user]
+                body = webhook_body(event)
+                started = time.perf_counter()
+                response = await http.post(
+                    f"{base}/callback",
+                    content=body,
+                    headers={"X-Line-Signature": sign(body, SECRET), "Content-Type": "application/json"},
+                )
+                latencies.append(time.perf_counter() - started)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if response.status_code == 200:
+                    accepted_per_resident[user] = accepted_per_resident.get(user, 0) + response.json()["accepted"]
+
+            for _ in range(20):  # warm-up connections and code paths, not measured
+                await http.get(f"{base}/healthz")
+            tasks = []
+            start = time.perf_counter()
+            for i in range(total):
+                delay = start + i / args.rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(send(i)))
+            await asyncio.gather(*tasks)
+            send_done = time.perf_counter()
+
+        accepted = sum(accepted_per_resident.values())
+
+        async def handled() -> int:
+            keys = [f"tsunagu:done:user:{u}" for u in accepted_per_resident]
+            values = await client.mget(keys) if keys else []
+            return sum(int(v or 0) for v in values)
+
+        deadline = time.monotonic() + args.drain_timeout
+        done = await handled()
+        while done < accepted and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            done = await handled()
+        finished = time.perf_counter()
+        dead = await client.xlen("tsunagu:events:dead")
+        lost = accepted - done
+        print(f"events sent            {total} at {args.rate}/s over {args.seconds}s, {args.residents} residents, {args.workers} workers")
+        print(f"http statuses          {dict(sorted(statuses.items()))}")
+        print(f"ack latency p50        {statistics.median(latencies) * 1000:.2f} ms")
+        print(f"ack latency p99        {_pct(latencies, 99) * 1000:.2f} ms")
+        print(f"ack latency max        {max(latencies) * 1000:.2f} ms")
+        print(f"events handled         {done} of {accepted} accepted ({dead} dead-lettered)")
+        print(f"handled per second     {done / (finished - start):.1f} (drained {finished - send_done:.2f}s after the last send)")
+        print(f"events lost            {lost}")
+        return 0 if lost == 0 and statuses.get(200, 0) == total else 1
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        await client.flushdb()
+        await client.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=int, default=200, help="events per second")
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--residents", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--drain-timeout", type=float, default=60)
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"))
+    sys.exit(asyncio.run(run(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()
