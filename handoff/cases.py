@@ -75,7 +75,9 @@ async def _next_case_number(session: AsyncSession, prefix: str, now: datetime) -
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(
-        insert(CaseCounter).values(name=period, value=0).on_conflict_do_nothing(index_elements=["name"])
+        insert(CaseCounter)
+        .values(name=period, value=0)
+        .on_conflict_do_nothing(index_elements=["name"])
     )
     # The UPDATE locks the counter row until commit, so concurrent cases get distinct numbers.
     value = await session.scalar(
@@ -148,7 +150,9 @@ async def open_case_for(session: AsyncSession, line_user_id: str) -> Handoff | N
     """The resident's newest open case (a returning resident is greeted with its status)."""
     return await session.scalar(
         select(Handoff)
-        .where(Handoff.line_user_hash == lookup_hash(line_user_id), Handoff.status.in_(OPEN_STATUSES))
+        .where(
+            Handoff.line_user_hash == lookup_hash(line_user_id), Handoff.status.in_(OPEN_STATUSES)
+        )
         .order_by(Handoff.created_at.desc(), Handoff.id.desc())
         .limit(1)
     )

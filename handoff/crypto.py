@@ -39,9 +39,9 @@ class Keyring:
             fernet = Fernet(encryption_key.encode())
         except ValueError as exc:
             raise EncryptionKeyError("ENCRYPTION_KEY must be 32 bytes, urlsafe base64") from exc
-        lookup_key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=LOOKUP_INFO
-        ).derive(encryption_key.encode())
+        lookup_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=LOOKUP_INFO).derive(
+            encryption_key.encode()
+        )
         return cls(fernet=fernet, lookup_key=lookup_key)
 
 

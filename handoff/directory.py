@@ -8,7 +8,8 @@ sample field has a note) so a bad edit fails at start-up, not in front of a resi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -53,7 +54,7 @@ class Centre:
     min_lead_minutes: int
     sample_fields: frozenset[str]
     closures: frozenset[tuple[int, int]]  # (month, day) closed every year
-    sample_notes: Mapping[str, str] = field(repr=False)
+    sample_notes: Mapping[str, str] = dc_field(repr=False)
 
     def is_closure(self, day: date) -> bool:
         return (day.month, day.day) in self.closures
@@ -147,7 +148,9 @@ def _centre(
     closures: frozenset[tuple[int, int]],
 ) -> Centre:
     weekly = {WEEKDAYS.index(day): _periods(spans) for day, spans in raw["weekly"].items()}
-    sample_fields = frozenset(CONTACT_FIELDS if raw.get("sample") is True else raw.get("sample_fields", ()))
+    sample_fields = frozenset(
+        CONTACT_FIELDS if raw.get("sample") is True else raw.get("sample_fields", ())
+    )
     unknown = sample_fields - set(CONTACT_FIELDS)
     missing_notes = sample_fields - set(notes)
     if unknown or missing_notes:
@@ -181,7 +184,8 @@ def parse_directory(raw: dict[str, Any]) -> Directory:
     notes = dict(raw.get("sample_notes", {}))
     defaults = raw.get("defaults", {})
     closures = frozenset(
-        (int(month), int(day)) for month, day in (item.split("-") for item in raw.get("closures", ()))
+        (int(month), int(day))
+        for month, day in (item.split("-") for item in raw.get("closures", ()))
     )
     centres = {
         code: _centre(raw["code"], code, {**defaults, **body}, notes, closures)

@@ -114,7 +114,9 @@ class HandoffMessage(Base):
     __tablename__ = "handoff_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
     body: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -130,7 +132,9 @@ class SlotBooking(Base):
 
     __tablename__ = "slot_bookings"
     __table_args__ = (
-        UniqueConstraint("ward", "centre_code", "slot_start", "place_no", name="uq_slot_bookings_place"),
+        UniqueConstraint(
+            "ward", "centre_code", "slot_start", "place_no", name="uq_slot_bookings_place"
+        ),
         CheckConstraint("place_no >= 0 AND place_no < capacity", name="place_within_capacity"),
     )
 

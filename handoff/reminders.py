@@ -64,7 +64,7 @@ async def claim_due_reminders(session: AsyncSession, *, now: datetime) -> list[D
             .execution_options(synchronize_session=False)
         )
         for booking_id, handoff_id, centre_code, slot_start, created_at in rows.all():
-            if created_at > slot_start - lead:
+            if handoff_id is None or created_at > slot_start - lead:
                 continue
             claimed.append(DueReminder(kind, booking_id, handoff_id, centre_code, slot_start))
     return claimed

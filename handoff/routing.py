@@ -51,7 +51,11 @@ def route(
     for name in named:
         rule = rules.situations[name]
         taken = next(
-            (f for f in rules.facts if f.take == "primary" and name in f.situations and f.matches(facts)),
+            (
+                f
+                for f in rules.facts
+                if f.take == "primary" and name in f.situations and f.matches(facts)
+            ),
             None,
         )
         if taken is not None:
@@ -63,7 +67,9 @@ def route(
             primary = primary or rule.centres[0]
             reason = rule.reason
         centres.extend(
-            f.centre for f in rules.facts if f.take == "involve" and name in f.situations and f.matches(facts)
+            f.centre
+            for f in rules.facts
+            if f.take == "involve" and name in f.situations and f.matches(facts)
         )
     if primary is None:  # nothing named but crisis (or nothing at all): the general desk
         fallback = rules.situations["other_welfare"]

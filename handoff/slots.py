@@ -73,7 +73,9 @@ def booking_window(centre: Centre, *, now: datetime) -> tuple[datetime, datetime
     )
 
 
-def slot_times(centre: Centre, *, after: datetime, until: datetime) -> Iterator[tuple[datetime, datetime]]:
+def slot_times(
+    centre: Centre, *, after: datetime, until: datetime
+) -> Iterator[tuple[datetime, datetime]]:
     """Every slot (start, end) of the centre starting in [after, until), holidays skipped."""
     after, until = after.astimezone(TOKYO), until.astimezone(TOKYO)
     day = after.date()
@@ -160,7 +162,9 @@ async def _claim_place(
 ) -> SlotBooking:
     # Try each place that looked free; a concurrent booking of the same place fails on the
     # unique constraint inside a savepoint, and we move on to the next.
-    for place_no in sorted(set(range(centre.capacity)) - await _taken_places(session, centre, start)):
+    for place_no in sorted(
+        set(range(centre.capacity)) - await _taken_places(session, centre, start)
+    ):
         try:
             async with session.begin_nested():
                 booking.ward, booking.centre_code = centre.ward, centre.code
@@ -184,7 +188,9 @@ async def book(
 ) -> SlotBooking:
     """Take a place in the slot starting at ``start``; ``SlotTaken`` when it is full."""
     slot_start, slot_end = _check_bookable(centre, start, now or now_tokyo())
-    return await _claim_place(session, centre, slot_start, slot_end, SlotBooking(handoff_id=handoff_id))
+    return await _claim_place(
+        session, centre, slot_start, slot_end, SlotBooking(handoff_id=handoff_id)
+    )
 
 
 async def move(

@@ -43,7 +43,11 @@ async def pg_engine() -> AsyncIterator[AsyncEngine]:
 @pytest.fixture(params=["postgresql", "sqlite"])
 async def engine(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[AsyncEngine]:
     """The same behaviour must hold on both databases the app supports."""
-    url = POSTGRES_URL if request.param == "postgresql" else f"sqlite+aiosqlite:///{tmp_path / 't.db'}"
+    url = (
+        POSTGRES_URL
+        if request.param == "postgresql"
+        else f"sqlite+aiosqlite:///{tmp_path / 't.db'}"
+    )
     engine = await _fresh_schema(url)
     yield engine
     await engine.dispose()

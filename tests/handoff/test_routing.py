@@ -34,7 +34,9 @@ SINGLE = {
         "double_care": ("fukushi_floor", ["fukushi_floor", "koureisha", "kodomo"]),
     },
 }
-CASES = [(ward, name, *expected) for ward, table in SINGLE.items() for name, expected in table.items()]
+CASES = [
+    (ward, name, *expected) for ward, table in SINGLE.items() for name, expected in table.items()
+]
 
 
 @pytest.mark.parametrize(("ward", "situation", "primary", "involved"), CASES)
@@ -84,7 +86,9 @@ def test_several_situations_go_to_the_coordinator_with_every_centre(
         ("toshima", {"children": True}, "kodomo", "route.children"),
     ],
 )
-def test_facts_about_the_person_choose_the_centre(ward: str, facts: dict, centre: str, reason: str) -> None:
+def test_facts_about_the_person_choose_the_centre(
+    ward: str, facts: dict, centre: str, reason: str
+) -> None:
     result = route(load_directory(ward), situations=["other_welfare"], facts=facts, urgent=False)
     assert result.primary.code == centre
     assert result.reason_key == reason
