@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import AsyncIterator
 
@@ -19,6 +20,22 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def migrated_database() -> str:
+    """Bring the test PostgreSQL database to the latest schema once per run, through the
+    same Alembic migrations production uses."""
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.config import REPO_ROOT
+
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    config.cmd_opts = argparse.Namespace(x=[f"url={POSTGRES_URL}"])
+    command.upgrade(config, "head")
+    return POSTGRES_URL
+
+
 @pytest.fixture
 async def redis_client() -> AsyncIterator[redis.Redis]:
     """A clean real Redis database for one test."""
@@ -27,6 +44,22 @@ async def redis_client() -> AsyncIterator[redis.Redis]:
     yield client
     await client.flushdb()
     await client.aclose()
+
+
+@pytest.fixture
+async def clean_database(migrated_database: str) -> AsyncIterator[str]:
+    """The migrated test PostgreSQL database with every table emptied; yields its URL."""
+    from sqlalchemy import text
+
+    from handoff.db import make_async_engine
+    from handoff.models import Base
+
+    engine = make_async_engine(migrated_database)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+    yield migrated_database
 
 
 @pytest.fixture

@@ -48,11 +48,11 @@ def _expected(event: dict) -> str | None:
         return "welcome"
     if kind == "message":
         return {
-            "text": "placeholder.received",
+            "text": "conversation.choose",  # "Hello, world" is a greeting: what is troubling you?
             "location": "media.location",
         }.get(event["message"]["type"], "media.ask_words")
     if kind == "postback":
-        return "placeholder.received"
+        return "conversation.unclear_button"  # action=buyItem&...: not one of ours
     if kind == "messageEdited":
         return "media.edited"
     return None  # unfollow, leave, memberLeft, unsend, beacon, accountLink, videoPlayComplete, unknown
@@ -146,3 +146,20 @@ async def test_signed_body_that_is_not_a_payload_gets_400(bot):
         f"{bot.url}/callback", content=body, headers={"X-Line-Signature": sign(body)}
     )
     assert response.status_code == 400
+
+
+async def test_logs_carry_neither_message_text_nor_line_user_id(bot, capfd):
+    from bot.logs import configure_logging
+
+    configure_logging("INFO")
+    user = user_id()
+    secret_text = "借金が300万円あって返せません"
+    await bot.post(text_event(user, secret_text, reply_token=bot.fake.issue_reply_token(user)))
+    await bot.post(text_event(user, secret_text), signature="Zm9yZ2Vk")
+    await wait_until(lambda: bot.fake.messages_for(user))
+    out, err = capfd.readouterr()
+    logs = out + err
+    assert "event.handling" in logs  # the worker did log this event...
+    assert user not in logs  # ...under a pseudonym only
+    assert secret_text not in logs and "300万円" not in logs
+    configure_logging("WARNING")
