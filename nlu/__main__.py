@@ -26,7 +26,12 @@ def _train(args: argparse.Namespace) -> int:
 async def _parse(backend: str) -> int:
     from types import SimpleNamespace
 
+    import structlog
+
     from nlu.pipeline import build_understander
+
+    # stdout carries exactly one JSON line per input; log events (nlu.rasa_fallback) go to stderr.
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
     settings = SimpleNamespace(
         nlu_backend=backend,

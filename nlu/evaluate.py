@@ -18,7 +18,14 @@ from pathlib import Path
 
 from nlu.contract import SITUATIONS, IntentRanking, Understanding
 from nlu.danger import DangerLexicon
-from nlu.data import HELDOUT_FILE, NLU_DATA_DIR, REPO_ROOT, Example, TrainingData, load_training_data
+from nlu.data import (
+    HELDOUT_FILE,
+    NLU_DATA_DIR,
+    REPO_ROOT,
+    Example,
+    TrainingData,
+    load_training_data,
+)
 from nlu.embedded import EmbeddedClassifier
 from nlu.model import EmbeddedModel, TrainConfig, train
 from nlu.normalize import normalize
@@ -128,7 +135,9 @@ def score(backend: str, cases: Sequence[Case], results: Sequence[Understanding])
     s.multi_recall = found / wanted if wanted else 0.0
     # Single-intent lines name one situation only, so this counts some right answers as
     # wrong: read it as a flooding alarm, not as precision.
-    extra = sum(len(set(r.situations) - set(c.situations)) for c, r in zip(cases, results, strict=True))
+    extra = sum(
+        len(set(r.situations) - set(c.situations)) for c, r in zip(cases, results, strict=True)
+    )
     s.extra_situations = extra / len(cases) if cases else 0.0
     for c, r in zip(cases, results, strict=True):
         if c.crisis and not r.crisis:
@@ -138,7 +147,9 @@ def score(backend: str, cases: Sequence[Case], results: Sequence[Understanding])
     return s
 
 
-def run_embedded(model: EmbeddedModel, cases: Sequence[Case], thresholds: Thresholds) -> tuple[list[Understanding], Understander]:
+def run_embedded(
+    model: EmbeddedModel, cases: Sequence[Case], thresholds: Thresholds
+) -> tuple[list[Understanding], Understander]:
     understander = Understander(EmbeddedClassifier(model), model, DangerLexicon.load(), thresholds)
     classifier = EmbeddedClassifier(model)
     results = []
@@ -197,7 +208,7 @@ def write_rasa_training_files(data: TrainingData, out_dir: Path) -> list[Path]:
 def _annotate(e: Example) -> str:
     text = e.text
     for ent in sorted(e.entities, key=lambda a: a.start, reverse=True):
-        text = text[: ent.start] + f"[{text[ent.start:ent.end]}]({ent.type})" + text[ent.end :]
+        text = text[: ent.start] + f"[{text[ent.start : ent.end]}]({ent.type})" + text[ent.end :]
     return text.replace("\n", " ")
 
 
@@ -236,7 +247,9 @@ def report(columns: list[Scores], skipped: str, title: str, show_misses: bool) -
             errors = {p: n for p, n in c.confusion[true].items() if p != true}
             if errors:
                 total = sum(c.confusion[true].values())
-                detail = ", ".join(f"{p} {n}" for p, n in sorted(errors.items(), key=lambda x: -x[1]))
+                detail = ", ".join(
+                    f"{p} {n}" for p, n in sorted(errors.items(), key=lambda x: -x[1])
+                )
                 out.append(f"  {true} ({c.confusion[true][true]}/{total} right): {detail}")
         if show_misses and c.misses:
             out.append(f"\ndanger errors ({c.backend}):")

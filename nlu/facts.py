@@ -21,14 +21,27 @@ _RELATIONS = (
 ).split()
 _SELF = ("私", "わたし", "あたし", "自分", "僕", "ぼく", "俺", "おれ", "うち")
 _RELATION_RE = re.compile(
-    "(?:" + "|".join(sorted(map(re.escape, _RELATIONS), key=len, reverse=True)) + ")"
+    "(?:"
+    + "|".join(sorted(map(re.escape, _RELATIONS), key=len, reverse=True))
+    + ")"
     # 親切, 親戚, 母国, 父兄会 ... are not family members
     + r"(?!切|身|戚|類|友|権|会|国|校|語|体|屋|指)"
 )
 _SELF_RE = re.compile("|".join(_SELF))
 
-_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-                 "七": 7, "八": 8, "九": 9}
+_KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _NUM = r"(?:\d+(?:[,.]\d+)*|[一二三四五六七八九十百千〇]+)"
 
 _AGE_RE = re.compile(
@@ -38,8 +51,12 @@ _AGE_RE = re.compile(
 _BARE_AGE_RE = re.compile(r"(?P<n>\d{2})(?![\d,.万千円年か月ヶヵカ週日時分回%kキ件人社通枚])")
 # もう80で, 80過ぎ, 50になっても: a two-digit number that the context makes an age.
 _CONTEXT_AGE_RES = (
-    re.compile(r"(?:もう|今年|今年で|私も|私は|わしも|わしは|自分も|自分は)\s*(?P<n>\d{2})(?![\d,.万千円年か月ヶヵカ週日時分回%])"),
-    re.compile(r"(?P<n>\d{2})(?=\s*(?:過ぎ|すぎ|を過ぎ|を超え|になり|になっ|になる|近く|手前|前後)(?!円))"),
+    re.compile(
+        r"(?:もう|今年|今年で|私も|私は|わしも|わしは|自分も|自分は)\s*(?P<n>\d{2})(?![\d,.万千円年か月ヶヵカ週日時分回%])"
+    ),
+    re.compile(
+        r"(?P<n>\d{2})(?=\s*(?:過ぎ|すぎ|を過ぎ|を超え|になり|になっ|になる|近く|手前|前後)(?!円))"
+    ),
 )
 _DURATION_RE = re.compile(
     rf"(?P<n>{_NUM}|半|数|十数)\s*(?P<unit>年|ねん|か月|ヶ月|ヵ月|カ月|ケ月|箇月|かげつ|週間|日間)"
@@ -65,7 +82,9 @@ _AREAS = (
     "雑司が谷 雑司ヶ谷 千早 要町 椎名町 南長崎 東長崎 千川"
 ).split()
 _AREA_RE = re.compile(
-    "(?:" + "|".join(sorted(map(re.escape, _AREAS), key=len, reverse=True)) + ")"
+    "(?:"
+    + "|".join(sorted(map(re.escape, _AREAS), key=len, reverse=True))
+    + ")"
     + r"(?!さん|様|氏|くん|君|ちゃん|先生)"
     + "|(?<=江戸川区)中央|中央(?=に住|に暮|在住|\\d+丁目|[一二三四]丁目)"
 )
@@ -119,7 +138,7 @@ def extract_facts(text: str | Normalized) -> list[Entity]:
             continue
         value = str(n) if m.group("sai") else f"{n}代{m.group('part') or ''}"
         ages.append((m.start(), m.end(), value))
-    for s, e, _ in relations + selves:
+    for _, e, _ in relations + selves:
         gap = re.match(r"[\s(:は、が,のも]{0,2}", t[e:])
         start = e + (gap.end() if gap else 0)
         m = _BARE_AGE_RE.match(t, start)
@@ -138,7 +157,9 @@ def extract_facts(text: str | Normalized) -> list[Entity]:
         taken.append((s, e))
 
     for m in _HALF_YEAR_RE.finditer(t):
-        found.append((m.start(), m.end(), _entity(norm, "duration", m.group(0), m.start(), m.end())))
+        found.append(
+            (m.start(), m.end(), _entity(norm, "duration", m.group(0), m.start(), m.end()))
+        )
         taken.append((m.start(), m.end()))
     for m in _DURATION_RE.finditer(t):
         span = (m.start(), m.end())

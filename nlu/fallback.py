@@ -57,9 +57,7 @@ class FallbackClassifier:
         elapsed_ms = round((time.monotonic() - now) * 1000, 1)
         self._skip_primary_until = time.monotonic() + self.cooldown_s
         self.fallbacks += 1
-        log.warning(
-            "nlu.rasa_fallback", reason=reason, detail=detail[:200], elapsed_ms=elapsed_ms
-        )
+        log.warning("nlu.rasa_fallback", reason=reason, detail=detail[:200], elapsed_ms=elapsed_ms)
         return await self.fallback.classify(text), self.fallback.name
 
     async def ready(self) -> bool:

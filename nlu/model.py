@@ -29,7 +29,7 @@ from nlu.normalize import normalize
 
 MODEL_DIR = REPO_ROOT / "var" / "nlu"
 # Bump when the features or the training recipe change, so stale caches are not reused.
-RECIPE_VERSION = "2"
+RECIPE_VERSION = "3"
 
 
 # LinearSVC margins are multiplied by this before a softmax / sigmoid.
@@ -142,7 +142,7 @@ def train(data: TrainingData, config: TrainConfig | None = None) -> EmbeddedMode
 
     is_crisis = np.array([label == "crisis" for label in intent_labels], dtype=int)
     coef, intercept = _fit_binary(x_intent, is_crisis, config.danger_c)
-    danger_head = LinearHead(["crisis"], coef[:, None], intercept, multilabel=True)
+    danger_head = LinearHead(["crisis"], coef[:, None], np.array([intercept]), multilabel=True)
 
     x_sit = tfidf.transform(situation_texts)
     sit_coef = np.zeros((x_sit.shape[1], len(SITUATIONS)))

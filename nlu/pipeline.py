@@ -1,9 +1,9 @@
 """One pipeline for every backend: normalise -> classify -> danger -> situations -> facts.
 
-    understander = await build_understander(get_settings())
-    understanding = await understander.understand("父85歳、兄50代がひきこもり")
-    understander.danger("もう消えたい")   # sync and cheap, for free text typed mid-flow
-    await understander.aclose()
+understander = await build_understander(get_settings())
+understanding = await understander.understand("父85歳、兄50代がひきこもり")
+understander.danger("もう消えたい")   # sync and cheap, for free text typed mid-flow
+await understander.aclose()
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Thresholds:
     # The intent classifier's crisis probability (ignored when an idiom was masked).
     crisis_intent: float = 0.5
     # One-vs-rest situation probability for a secondary situation.
-    situation: float = 0.5
+    situation: float = 0.3
 
 
 class Understander:
@@ -57,7 +57,9 @@ class Understander:
     def backend(self) -> str:
         return self.classifier.name
 
-    def danger_verdict(self, text: str | Normalized, crisis_probability: float = 0.0) -> DangerVerdict:
+    def danger_verdict(
+        self, text: str | Normalized, crisis_probability: float = 0.0
+    ) -> DangerVerdict:
         norm = text if isinstance(text, Normalized) else normalize(text)
         verdict = self.detector.check(norm)
         if verdict.danger or crisis_probability < self.thresholds.crisis_intent:
@@ -98,7 +100,11 @@ class Understander:
             )
         idx, vals = self.model.features(norm.folded)
         probabilities = dict(
-            zip(self.model.situations.labels, self.model.situations.probabilities(idx, vals))
+            zip(
+                self.model.situations.labels,
+                self.model.situations.probabilities(idx, vals),
+                strict=True,
+            )
         )
         situations = combine_situations(
             intent,

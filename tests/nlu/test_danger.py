@@ -1,0 +1,168 @@
+"""The danger detector must not miss, and must not fire on figures of speech."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.danger import DangerDetector, DangerLexicon
+from nlu.pipeline import Understander
+
+IDIOMS = [
+    "死ぬほど忙しい",
+    "死ぬほど笑った",
+    "消えたいくらい恥ずかしい",
+    "殺す気か（笑）",
+    "ゲームで死んだ",
+    "ゲームでまた死んだｗ",
+    "死ぬかと思った",
+    "恥ずかしくて死にそう",
+    "寒くて死ぬ",
+    "お腹すいて死にそう",
+    "笑い死にしそう",
+    "必死に働いています",
+    "死ぬ気で頑張ります",
+    "死活問題です",
+    "スマホの電池が死んだ",
+    "髪を切りたい",
+    "母が脳梗塞で倒れてから介護しています",
+    "会社が倒産して給料が出ない",
+    "わたしにたいしてきびしい",
+    "生活保護を受けられますか",
+    "借金に苦しめられています",
+    "母のことでどなたに相談すればいいですか",
+    "食べ物をもらえないでしょうか",
+]
+
+DANGER = [
+    # explicit, in every script and style
+    "死にたい",
+    "しにたい",
+    "シニタイ",
+    "ｼﾆﾀｲ",
+    "shinitai",
+    "I want to die",
+    "氏にたい",
+    "ﾀﾋにたい",
+    "死にたーーーい😭",
+    "し に た い",
+    "死にてぇ",
+    "もう死のうかな",
+    "死ぬほど忙しくて、もう死にたい",
+    # indirect
+    "消えたい",
+    "きえたい…",
+    "全部終わりにしたい",
+    "もうぜんぶおわりにしたい",
+    "私がいなくなった方が家族のためだと思う",
+    "いなくなりたい",
+    "生きてる意味ない",
+    "いきてるいみない",
+    "生きていても仕方ない",
+    "生まれてこなければよかった",
+    "明日が来なければいいのに",
+    "もう楽になりたい",
+    "死んだほうがましだ",
+    "遺書を書いた",
+    "屋上から飛び降りたい",
+    "今、ビルの屋上にいます",
+    "母と一緒に死のうかと考えてしまう",
+    "息子を道連れにしようかと",
+    "借金を残して死ねば保険金が出る",
+    "ずっと迷惑しかかけていない。いなくなれば楽になる",
+    "おらんようになりたい、もう生きてても意味ないわ",
+    # self-harm, overdose
+    "リスカがやめられない",
+    "手首を切ってしまった",
+    "薬を全部飲んだ",
+    "睡眠薬をまとめて飲んでしまった",
+    "ODしちゃった",
+    "I took too many pills",
+    # violence now, DV, abuse
+    "夫に殴られています",
+    "今、夫が包丁を持って暴れています",
+    "彼氏に首を絞められた",
+    "殺すと言われた",
+    "旦那にどつかれて家におられへん",
+    "My husband is hitting me right now",
+    "子どもを叩いてしまう",
+    "隣の家から子どもの泣き叫ぶ声がずっと聞こえる",
+    "親にご飯をもらえない",
+    "認知症の父に手を上げてしまった",
+    "介護している母をつい叩いてしまった",
+    # someone collapsed
+    "父が倒れて動かない",
+    "母が倒れて意識がない",
+    "祖母が息をしていない",
+    "呼びかけても反応がない",
+    "父が階段から落ちて頭から血が出ています",
+]
+
+
+@pytest.fixture
+def detector(lexicon: DangerLexicon) -> DangerDetector:
+    return DangerDetector(lexicon)  # lexicon layer alone
+
+
+@pytest.mark.parametrize("text", IDIOMS)
+def test_idioms_are_not_danger(understander: Understander, text: str) -> None:
+    verdict = understander.danger_verdict(text)
+    assert not verdict.danger, (text, verdict)
+
+
+@pytest.mark.parametrize("text", DANGER)
+def test_danger_phrasings_fire_on_the_lexicon_alone(detector: DangerDetector, text: str) -> None:
+    verdict = detector.check(text)
+    assert verdict.danger and verdict.source == "lexicon", text
+
+
+@pytest.mark.parametrize("text", DANGER)
+def test_danger_phrasings_fire_in_the_pipeline(understander: Understander, text: str) -> None:
+    assert understander.danger(text)
+
+
+def test_lexicon_file_examples(detector: DangerDetector, lexicon: DangerLexicon) -> None:
+    """The examples kept next to the patterns in data/nlu/danger_lexicon.yml."""
+    assert len(lexicon.examples_danger) > 30 and len(lexicon.examples_not_danger) > 10
+    missed = [t for t in lexicon.examples_danger if not detector.check(t).danger]
+    false_alarms = [t for t in lexicon.examples_not_danger if detector.check(t).danger]
+    assert missed == [] and false_alarms == []
+
+
+def test_every_category_has_patterns(lexicon: DangerLexicon) -> None:
+    expected = {
+        "suicidal",
+        "self_harm",
+        "overdose",
+        "violence_now",
+        "child_abuse",
+        "elder_abuse",
+        "collapsed",
+    }
+    assert expected <= set(lexicon.categories)
+    assert all(lexicon.categories[c] for c in expected)
+
+
+def test_idiom_mask_does_not_hide_a_following_danger(detector: DangerDetector) -> None:
+    verdict = detector.check("消えたいくらい恥ずかしい。でも本当に消えたい")
+    assert verdict.danger
+    assert "suicidal" in verdict.categories
+
+
+def test_classifier_signal_alone_can_fire(lexicon: DangerLexicon) -> None:
+    """The OR: a scorer above threshold is danger even when no pattern matches."""
+    detector = DangerDetector(lexicon, scorer=lambda text: 0.9, threshold=0.5)
+    verdict = detector.check("なんとなく不安です")
+    assert verdict.danger and verdict.source == "classifier"
+    quiet = DangerDetector(lexicon, scorer=lambda text: 0.1, threshold=0.5)
+    assert not quiet.check("なんとなく不安です").danger
+
+
+def test_the_scorer_never_sees_a_masked_idiom(lexicon: DangerLexicon) -> None:
+    seen: list[str] = []
+
+    def scorer(text: str) -> float:
+        seen.append(text)
+        return 0.0
+
+    DangerDetector(lexicon, scorer=scorer).check("死ぬほど忙しい")
+    assert seen and "死ぬほど" not in seen[0]
