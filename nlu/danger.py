@@ -84,16 +84,27 @@ class DangerLexicon:
         tight = self.mask_idioms(tight)
         return list(dict.fromkeys([masked, tight, tight.replace("ー", "")]))
 
+    def __post_init__(self) -> None:
+        # One alternation per category scans a text once; the single pattern that matched is
+        # looked up only on a hit (rare), to report it.
+        self._combined = {
+            name: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+            for name, patterns in self.categories.items()
+            if patterns
+        }
+
     def match(self, norm: Normalized) -> list[DangerHit]:
         hits: list[DangerHit] = []
         texts = self.variants(norm)
-        for category, patterns in self.categories.items():
-            for pattern in patterns:
-                for text in texts:
-                    m = pattern.search(text)
-                    if m:
-                        hits.append(DangerHit(category, pattern.pattern, m.group(0)))
-                        break
+        for category, combined in self._combined.items():
+            text = next((t for t in texts if combined.search(t)), None)
+            if text is None:
+                continue
+            for pattern in self.categories[category]:
+                m = pattern.search(text)
+                if m:
+                    hits.append(DangerHit(category, pattern.pattern, m.group(0)))
+                    break
         return hits
 
 

@@ -57,10 +57,24 @@ class EmbeddedModel:
     config: TrainConfig = field(default_factory=TrainConfig)
 
     def features(self, folded: str) -> tuple[np.ndarray, np.ndarray]:
-        return self.vectorizer.transform(folded)
+        """Features of folded text; the last few are kept, since the intent, danger and
+        situation heads usually ask about the same text in a row."""
+        cache: dict[str, tuple[np.ndarray, np.ndarray]] = self.__dict__.setdefault("_cache", {})
+        hit = cache.get(folded)
+        if hit is None:
+            hit = self.vectorizer.transform(folded)
+            if len(cache) >= 8:
+                cache.pop(next(iter(cache)))
+            cache[folded] = hit
+        return hit
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_cache", None)
+        return state
 
     def danger_probability(self, folded: str) -> float:
-        idx, vals = self.vectorizer.transform(folded)
+        idx, vals = self.features(folded)
         return float(self.danger.probabilities(idx, vals)[0])
 
 
