@@ -77,7 +77,7 @@ class StreamWorker:
                     next_reclaim = time.monotonic() + max(self._reclaim_idle_ms / 4000, 0.05)
                 await self._slots.acquire()
                 self._slots.release()
-                replies = await self._redis.xreadgroup(
+                replies: Any = await self._redis.xreadgroup(
                     GROUP, self.consumer, {STREAM: ">"}, count=16, block=self._block_ms
                 )
             except (redis.RedisError, OSError) as exc:
@@ -122,9 +122,9 @@ class StreamWorker:
         self._slots.release()
 
     async def _process(self, entry_id: Any, fields: dict[Any, Any]) -> None:
-        resident = _s(fields[b"resident"] if b"resident" in fields else fields["resident"])
-        seq = int(fields.get(b"seq", fields.get("seq")))
-        event = json.loads(fields.get(b"event", fields.get("event")))
+        resident = _field(fields, "resident")
+        seq = int(_field(fields, "seq"))
+        event = json.loads(_field(fields, "event"))
         done_key = DONE_PREFIX + resident
         delay = 0.005
         # Give up waiting after a while: the entry stays pending and is reclaimed later.
@@ -196,6 +196,11 @@ class StreamWorker:
         pipe.xack(STREAM, GROUP, entry_id)
         pipe.xdel(STREAM, entry_id)
         await pipe.execute()
+
+
+def _field(fields: dict[Any, Any], name: str) -> str:
+    """A stream entry field, whether the client decodes responses or not."""
+    return _s(fields[name.encode()] if name.encode() in fields else fields[name])
 
 
 def _s(value: Any) -> str:

@@ -1,0 +1,1 @@
+"""The LINE edge of tsunagu: webhook, durable intake, workers, outgoing messages, pages."""
