@@ -22,8 +22,13 @@ from bot.redis_conn import connect_redis
 from bot.worker import StreamWorker, default_consumer_name
 from flows.catalogue import load_catalogue
 from flows.conversation import Conversation
+from flows.desk import HandoffDesk
+from flows.ports import Understands
 from flows.state import StateStore
-from handoff.db import make_async_engine
+from handoff import crypto
+from handoff.db import make_async_engine, session_factory
+from handoff.directory import load_directory
+from nlu.pipeline import build_understander
 
 DEFAULT_LINE_API = "https://api.line.me"
 
@@ -50,6 +55,7 @@ class Services:
     db_engine: AsyncEngine
     intake: EventIntake
     dispatcher: Dispatcher
+    understander: Understands | None = None
 
     def worker(self, name: str | None = None) -> StreamWorker:
         return StreamWorker(
@@ -63,9 +69,13 @@ class Services:
         )
 
     async def nlu_ready(self) -> bool:
-        return True
+        ready = getattr(self.understander, "ready", None)
+        return bool(await ready()) if ready is not None else self.understander is not None
 
     async def aclose(self) -> None:
+        closer = getattr(self.understander, "aclose", None)
+        if closer is not None:
+            await closer()
         await self.line_client.close()
         await self.redis.aclose()
         await self.db_engine.dispose()
@@ -80,10 +90,15 @@ async def build_services(settings: Settings) -> Services:
         )
     )
     catalogue = load_catalogue()
+    crypto.configure(settings.encryption_key.get_secret_value())
+    db_engine = make_async_engine(settings.database_url)
+    # Embedded by default; with NLU_BACKEND=rasa, Rasa wrapped in the embedded fallback.
+    understander = await build_understander(settings)
     conversation = Conversation(
         state=StateStore(redis_client, settings.conversation_ttl_s),
         catalogue=catalogue,
-        ward_name=ward_name(settings.ward),
+        understander=understander,
+        desk=HandoffDesk(directory=load_directory(settings.ward), sessions=session_factory(db_engine)),
     )
     dispatcher = Dispatcher(
         messenger=Messenger(AsyncMessagingApi(line_client)),
@@ -96,7 +111,8 @@ async def build_services(settings: Settings) -> Services:
         settings=settings,
         redis=redis_client,
         line_client=line_client,
-        db_engine=make_async_engine(settings.database_url),
+        db_engine=db_engine,
         intake=EventIntake(redis_client, settings.dedupe_ttl_s),
         dispatcher=dispatcher,
+        understander=understander,
     )

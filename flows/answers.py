@@ -63,7 +63,24 @@ def read_age(text: str) -> str | None:
     if not found:
         return None
     age = int(float(found.group()))
-    return f"{age}歳" if 0 <= age <= 120 else None
+    if not 0 <= age <= 120:
+        return None
+    decade = digits[found.end() : found.end() + 1] == "代"
+    return f"{age}代" if decade else f"{age}歳"
+
+
+def number_in(value: str) -> float | None:
+    """The first number in a kept answer ("85歳" -> 85), for routing facts."""
+    found = _NUMBER.search(normalise(value))
+    return float(found.group()) if found else None
+
+
+def prefill_text(entity_type: str, value: str) -> str:
+    """An NLU entity value as a resident would have typed it (amounts come in yen)."""
+    if entity_type == "amount" and value.isdigit():
+        yen = int(value)
+        return f"{yen // 10_000}万円" if yen >= 10_000 and yen % 10_000 == 0 else f"{yen}円"
+    return value
 
 
 def read_duration(text: str) -> str | None:

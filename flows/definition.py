@@ -33,6 +33,8 @@ class Option:
     label: str  # message key
     match: tuple[str, ...] = ()  # words that, typed freely, mean this option
     next: str | None = None  # overrides the step's ``next``
+    # Routing facts this answer tells (e.g. disability: true brings in 基幹相談支援センター).
+    facts: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Step:
     next: str = END
     reask: str = "flows.common.reask"
     prefill: Prefill | None = None
+    # The routing fact a free answer gives (``age``: the number in "85歳").
+    fact: str | None = None
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
@@ -90,6 +94,7 @@ def _option(raw: dict[str, Any]) -> Option:
         label=str(raw["label"]),
         match=tuple(str(m) for m in raw.get("match", ()) or ()),
         next=str(raw["next"]) if raw.get("next") else None,
+        facts=tuple((raw.get("facts") or {}).items()),
     )
 
 
@@ -108,6 +113,7 @@ def _step(step_id: str, raw: dict[str, Any]) -> Step:
         prefill=Prefill(str(prefill["type"]), tuple(prefill.get("owners", ()) or ()))
         if prefill
         else None,
+        fact=str(raw["fact"]) if raw.get("fact") else None,
     )
 
 

@@ -32,7 +32,7 @@ class RunningBot:
 
 
 @pytest.fixture
-async def bot(redis_client, fake_line) -> AsyncIterator[RunningBot]:
+async def bot(redis_client, fake_line, clean_database) -> AsyncIterator[RunningBot]:
     fake, fake_url = fake_line
     app = create_app(make_settings(line_api_base_url=fake_url))
     async with serve(app) as url, httpx.AsyncClient(timeout=10) as http:

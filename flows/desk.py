@@ -1,0 +1,134 @@
+"""The case desk the conversation talks to, over ``handoff`` (directory, routing, slots,
+cases, events) and one database session per call.
+
+This is the only place the conversation meets the database; it commits what it does, so a
+resident's confirmed case is stored before they are told its number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from flows.ports import CaseReceipt, CaseRequest, CentreInfo, OpenCase, Routing, SlotUnavailable
+from handoff import cases, events, slots
+from handoff.directory import Centre, Directory
+from handoff.routing import Route, route
+
+USER_PREFIX = "user:"
+
+
+def line_user_id(resident: str) -> str:
+    """The LINE user id inside a one-to-one conversation key (``user:U…``)."""
+    return resident.removeprefix(USER_PREFIX)
+
+
+def _info(centre: Centre) -> CentreInfo:
+    return CentreInfo(code=centre.code, name=centre.name, phone=centre.shown("phone"), hours=centre.shown("hours"))
+
+
+class HandoffDesk:
+    def __init__(
+        self,
+        *,
+        directory: Directory,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.ward_name = directory.ward_name
+        self._sessions = sessions
+        self._now = clock or (lambda: datetime.now(UTC))
+
+    def _route(self, situations: list[str], facts: Mapping[str, Any], urgent: bool) -> Route:
+        return route(self.directory, situations=situations, facts=facts, urgent=urgent)
+
+    def route(self, *, situations: list[str], facts: Mapping[str, Any], urgent: bool) -> Routing:
+        chosen = self._route(situations, facts, urgent)
+        return Routing(
+            centre=_info(chosen.primary),
+            involved=tuple(c.name for c in chosen.involved),
+            multi_agency=chosen.multi_agency,
+            urgent=chosen.urgent,
+            reason=chosen.reason_key,
+        )
+
+    async def free_slots(self, centre: str, *, limit: int) -> list[datetime]:
+        async with self._sessions() as session:
+            found = await slots.free_slots(session, self.directory.centre(centre), limit=limit, now=self._now())
+        return [slot.start for slot in found]
+
+    async def free_slots_on(self, centre: str, day: date) -> list[datetime]:
+        async with self._sessions() as session:
+            found = await slots.free_slots_on(session, self.directory.centre(centre), day=day, now=self._now())
+        return [slot.start for slot in found]
+
+    def booking_days(self, centre: str) -> tuple[date, date]:
+        earliest, latest = slots.booking_window(self.directory.centre(centre), now=self._now())
+        return earliest.date(), latest.date()
+
+    async def create_case(self, request: CaseRequest) -> CaseReceipt:
+        chosen = self._route(request.situations, request.facts, request.urgent)
+        now = self._now()
+        async with self._sessions() as session, session.begin():
+            try:
+                handoff = await cases.create_handoff(
+                    session,
+                    route=chosen,
+                    situations=request.situations or ["other_welfare"],
+                    summary=request.summary,
+                    answers={"flow": request.flow, **request.answers},
+                    consent=cases.Consent(
+                        scope=request.consent_scope,
+                        text_version=request.consent_version,
+                        at=request.consented_at,
+                    ),
+                    contact_method=request.contact_method,
+                    line_user_id=line_user_id(request.resident),
+                    phone=request.phone,
+                    callback_slot=request.slot_start,
+                    now=now,
+                )
+            except slots.SlotTaken as exc:
+                raise SlotUnavailable(str(exc)) from exc
+            case_number = handoff.case_number
+            slot_start = handoff.callback_slot
+        return CaseReceipt(
+            case_number=case_number,
+            centre_name=chosen.primary.name,
+            slot_start=slot_start,
+            staffed_from=slots.next_staffed_time(chosen.primary, now),
+        )
+
+    async def record_event(
+        self, *, flow: str, kind: str, step: str | None = None, outcome: str | None = None,
+        situation: str | None = None,
+    ) -> None:
+        async with self._sessions() as session, session.begin():
+            await events.record_event(
+                session, ward=self.directory.ward, flow=flow, kind=kind, step=step,
+                outcome=outcome, situation=situation, at=self._now(),
+            )
+
+    async def erase_resident(self, resident: str) -> int:
+        async with self._sessions() as session, session.begin():
+            return len(await cases.erase_resident(session, line_user_id(resident)))
+
+    async def open_case_for(self, resident: str) -> OpenCase | None:
+        async with self._sessions() as session:
+            case = await cases.open_case_for(session, line_user_id(resident))
+            if case is None:
+                return None
+            centre = self.directory.centres.get(case.primary_centre)
+            return OpenCase(case.case_number, case.status, centre.name if centre else case.primary_centre)
+
+    async def add_message(self, resident: str, case_number: str, text: str) -> bool:
+        async with self._sessions() as session, session.begin():
+            case = await cases.open_case_for(session, line_user_id(resident))
+            if case is None or case.case_number != case_number:
+                return False
+            await cases.add_resident_message(session, case.id, text)
+            return True

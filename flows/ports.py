@@ -1,0 +1,101 @@
+"""What the conversation needs from the world around it, as small protocols.
+
+The NLU (``nlu.pipeline.Understander``) and the case desk (``flows.desk.HandoffDesk`` over
+``handoff``) meet these; the conversation depends on nothing else, so it can be driven
+in-process in tests and reused for another channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from nlu.contract import Understanding
+
+
+class Understands(Protocol):
+    async def understand(self, text: str) -> Understanding: ...
+
+    def danger(self, text: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class CentreInfo:
+    code: str
+    name: str
+    phone: str
+    hours: str
+
+
+@dataclass(frozen=True)
+class Routing:
+    centre: CentreInfo
+    involved: tuple[str, ...]  # names of every centre involved, the taking one first
+    multi_agency: bool
+    urgent: bool
+    reason: str  # message key explaining the choice, with {centre} / {centres}
+
+
+@dataclass(frozen=True)
+class CaseRequest:
+    """Everything a centre receives, gathered only after the resident consented."""
+
+    resident: str
+    flow: str
+    situations: list[str]
+    facts: Mapping[str, Any]
+    answers: dict[str, str]  # summary label -> what the resident answered
+    summary: str
+    contact_method: str  # "phone" or "line"
+    phone: str | None
+    urgent: bool
+    slot_start: datetime | None
+    consent_version: str
+    consent_scope: list[str]
+    consented_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseReceipt:
+    case_number: str
+    centre_name: str
+    slot_start: datetime | None
+    staffed_from: datetime  # when a person at the centre will next be at work
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    case_number: str
+    status: str  # a status key: new, contacted, in_progress
+    centre_name: str
+
+
+class SlotUnavailable(Exception):
+    """The chosen callback slot was taken meanwhile (or is no longer bookable)."""
+
+
+class Desk(Protocol):
+    ward_name: str
+
+    def route(self, *, situations: list[str], facts: Mapping[str, Any], urgent: bool) -> Routing: ...
+
+    async def free_slots(self, centre: str, *, limit: int) -> list[datetime]: ...
+
+    async def free_slots_on(self, centre: str, day: date) -> list[datetime]: ...
+
+    def booking_days(self, centre: str) -> tuple[date, date]: ...
+
+    async def create_case(self, request: CaseRequest) -> CaseReceipt: ...
+
+    async def record_event(
+        self, *, flow: str, kind: str, step: str | None = None, outcome: str | None = None,
+        situation: str | None = None,
+    ) -> None: ...
+
+    async def erase_resident(self, resident: str) -> int: ...
+
+    async def open_case_for(self, resident: str) -> OpenCase | None: ...
+
+    async def add_message(self, resident: str, case_number: str, text: str) -> bool: ...

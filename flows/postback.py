@@ -1,0 +1,23 @@
+"""Postback data: short ``a=<action>&s=<step>&v=<value>`` strings (LINE allows 300 chars)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+LIMIT = 300
+
+
+def encode(action: str, **fields: str) -> str:
+    data = urlencode({"a": action, **{k: v for k, v in fields.items() if v is not None}})
+    if len(data) > LIMIT:
+        raise ValueError(f"postback data over {LIMIT} chars: {data[:40]}...")
+    return data
+
+
+def decode(data: str) -> dict[str, str]:
+    """The fields, or an empty dict when the data is not ours."""
+    try:
+        fields = dict(parse_qsl(data, keep_blank_values=True, strict_parsing=True))
+    except ValueError:
+        return {}
+    return fields if "a" in fields else {}
