@@ -123,10 +123,19 @@ def read_answer(step: Step, text: str, catalogue: Catalogue) -> str | None:
     return READERS[step.kind](text)
 
 
+# Numbers a centre cannot call a person back on (free-dial, navi-dial, premium): the same
+# list handoff.cases refuses.
+_NOT_PERSONAL = ("0120", "0800", "0570", "0990", "0180")
+
+
 def read_phone(text: str) -> str | None:
-    """A Japanese phone number, hyphens and spaces allowed; digits only, or None."""
+    """A Japanese phone number a centre can call back, as digits; hyphens, spaces, +81 allowed."""
     digits = re.sub(r"[\s\-‐−ー()（）]", "", normalise(text))
-    return digits if _PHONE_OK.fullmatch(digits) else None
+    if digits.startswith("+81"):
+        digits = "0" + digits[3:]
+    if not _PHONE_OK.fullmatch(digits) or digits.startswith(_NOT_PERSONAL):
+        return None
+    return digits
 
 
 def shown_value(step: Step, value: str, catalogue: Catalogue) -> str:

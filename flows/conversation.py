@@ -24,7 +24,7 @@ from flows.commands import Words, load_words
 from flows.definition import END, Flow, Step, flow_for_situation, load_flows
 from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
 from flows.outgoing import Button, Card, Outgoing, Text
-from flows.ports import CaseRequest, Desk, Routing, SlotUnavailable, Understands
+from flows.ports import CaseRequest, Desk, PhoneRefused, Routing, SlotUnavailable, Understands
 from flows.state import StateStore
 from nlu.contract import Entity, Understanding
 
@@ -728,6 +728,9 @@ class Conversation:
             st.pop("slot", None)
             st["phase"] = "slot"
             return [await self._slot_prompt(st, "slot.taken")]
+        except PhoneRefused:
+            st["phase"] = "phone"
+            return [Text(self._t.text("contact.bad_phone"))]
         await self._desk.record_event(
             flow=request.flow, kind="outcome", outcome="handoff",
             situation=request.situations[0] if request.situations else None,

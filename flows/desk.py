@@ -13,7 +13,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from flows.ports import CaseReceipt, CaseRequest, CentreInfo, OpenCase, Routing, SlotUnavailable
+from flows.ports import (
+    CaseReceipt,
+    CaseRequest,
+    CentreInfo,
+    OpenCase,
+    PhoneRefused,
+    Routing,
+    SlotUnavailable,
+)
 from handoff import cases, events, slots
 from handoff.directory import Centre, Directory
 from handoff.routing import Route, route
@@ -94,6 +102,8 @@ class HandoffDesk:
                 )
             except slots.SlotTaken as exc:
                 raise SlotUnavailable(str(exc)) from exc
+            except cases.InvalidPhone as exc:
+                raise PhoneRefused(str(exc)) from exc
             case_number = handoff.case_number
             slot_start = handoff.callback_slot
         return CaseReceipt(

@@ -76,6 +76,10 @@ class SlotUnavailable(Exception):
     """The chosen callback slot was taken meanwhile (or is no longer bookable)."""
 
 
+class PhoneRefused(ValueError):
+    """The desk cannot call this number back (e.g. a free-dial number)."""
+
+
 class Desk(Protocol):
     ward_name: str
 

@@ -56,3 +56,24 @@ def with_reply_token(event: dict[str, Any], token: str) -> dict[str, Any]:
     event = copy.deepcopy(event)
     event["replyToken"] = token
     return event
+
+
+def postback_event(
+    user: str, data: str, *, params: dict[str, str] | None = None, reply_token: str | None = None
+) -> dict[str, Any]:
+    """A tapped postback button (or a picker, with ``params``) as LINE sends it."""
+    postback: dict[str, Any] = {"data": data}
+    if params:
+        postback["params"] = params
+    event: dict[str, Any] = {
+        "type": "postback",
+        "mode": "active",
+        "timestamp": int(time.time() * 1000),
+        "source": {"type": "user", "userId": user},
+        "webhookEventId": uuid.uuid4().hex,
+        "deliveryContext": {"isRedelivery": False},
+        "postback": postback,
+    }
+    if reply_token:
+        event["replyToken"] = reply_token
+    return event
