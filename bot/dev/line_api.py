@@ -21,6 +21,8 @@ from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
 
+from bot.dev.richmenu_api import RichMenuStore, build_richmenu_router
+
 REPLY_TOKEN_TTL_S = 60.0
 TEXT_MAX = 5000
 LABEL_MAX = 20
@@ -63,6 +65,7 @@ class FakeLineApi:
         self.faults: dict[str, list[Fault]] = defaultdict(list)
         self.calls: dict[str, int] = defaultdict(int)
         self.changed = asyncio.Event()
+        self.rich_menus = RichMenuStore()
 
     # -- used by tests and the simulator -----------------------------------
     def issue_reply_token(self, chat_id: str, *, issued_at: float | None = None) -> str:
@@ -236,6 +239,7 @@ def build_app(fake: FakeLineApi) -> FastAPI:
     """The fake as a standalone server (tests run it on a loopback port)."""
     app = FastAPI(title="fake LINE Messaging API")
     app.include_router(build_router(fake))
+    app.include_router(build_richmenu_router(fake.rich_menus, fake.access_token))
     return app
 
 

@@ -1,0 +1,51 @@
+"""The rich menu: its buttons are commands the conversation knows, and the install script
+puts it on the channel (here the fake Messaging API) as everyone's default."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from pathlib import Path
+
+from flows.commands import load_words
+from tests.support.line import ACCESS_TOKEN
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "install_richmenu.py"
+spec = importlib.util.spec_from_file_location("install_richmenu", SCRIPT)
+assert spec and spec.loader
+install_richmenu = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(install_richmenu)
+
+
+def test_every_menu_button_sends_a_known_command():
+    menu = install_richmenu.load_menu()
+    words = load_words()
+    commands = [words.command(area["action"]["text"]) for area in menu["areas"]]
+    assert None not in commands
+    assert set(commands) == {"back", "restart", "stop", "human", "delete_data"}
+
+
+async def test_install_replaces_the_menu_and_makes_it_default(fake_line):
+    fake, url = fake_line
+    menu = install_richmenu.load_menu()
+    image = install_richmenu.IMAGE_FILE.read_bytes()
+    first = await asyncio.to_thread(
+        install_richmenu.install, base_url=url, access_token=ACCESS_TOKEN, menu=menu, image=image
+    )
+    second = await asyncio.to_thread(
+        install_richmenu.install, base_url=url, access_token=ACCESS_TOKEN, menu=menu, image=image
+    )
+    assert first != second
+    assert list(fake.rich_menus.menus) == [second]  # the old one was replaced, not piled up
+    assert fake.rich_menus.default == second
+    content_type, stored = fake.rich_menus.images[second]
+    assert content_type == "image/png" and stored == image and stored.startswith(b"\x89PNG")
+
+
+def test_committed_image_matches_the_menu_size():
+    import struct
+
+    header = install_richmenu.IMAGE_FILE.read_bytes()[:24]
+    width, height = struct.unpack(">II", header[16:24])
+    menu = install_richmenu.load_menu()
+    assert (width, height) == (menu["size"]["width"], menu["size"]["height"])
