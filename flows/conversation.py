@@ -99,6 +99,10 @@ class Conversation:
     # ---- public surface (called by bot/events) -------------------------------------
 
     async def welcome(self, resident: str, *, returning: bool = False) -> Out:
+        if returning and (case := await self._desk.open_case_for(resident)) is not None:
+            # Back after blocking: their open case, not a new flow.
+            await self._save(resident, {"phase": "returning", "case": case.case_number})
+            return [self._returning_status(case.case_number, case.status, case.centre_name)]
         key = "welcome_back" if returning and await self._state.load(resident) else "welcome"
         return [Text(self._t.text(key, ward_name=self._desk.ward_name))]
 

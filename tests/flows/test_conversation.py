@@ -333,3 +333,56 @@ async def test_outside_staffed_hours_says_when_a_person_will_act(chat, clock):
     assert t("confirmed.off_hours", when="12月3日（木）8時30分ごろ") in chat.texts()
 
 
+
+
+async def test_greeting_and_out_of_scope(chat):
+    await chat.say("こんにちは")
+    assert chat.texts() == t("conversation.choose")
+    assert [b.label for b in chat.buttons()][0] == t("conversation.choice.debt")
+    await chat.say("明日の天気は？")
+    assert chat.texts() == t("conversation.out_of_scope", ward_name=EDOGAWA.ward_name)
+    await chat.tap(t("conversation.consult_anyway"))
+    assert chat.texts() == t("conversation.choose")
+
+
+async def test_asking_for_a_person_mid_flow_can_skip_to_consent(chat):
+    await chat.say("消費者金融の借金が返せません")
+    await chat.say("人と話したい")
+    assert t("conversation.human") in chat.texts()
+    await chat.tap(t("conversation.skip_to_consent"))
+    assert t("consent.intro") in chat.texts()
+
+
+async def test_a_slot_taken_meanwhile_offers_others(chat, sessions):
+    from handoff.slots import book
+
+    await _to_summary(chat, "debt")
+    await chat.tap(t("summary.send"))
+    slot = next(b for b in chat.buttons() if b.data and b.data.startswith("a=slot"))
+    await chat.tap(slot.label)
+    centre = EDOGAWA.centre("kurashigoto")
+    taken_start = None
+    async with sessions() as session, session.begin():
+        for _ in range(centre.capacity):  # someone else fills the slot
+            from datetime import UTC, datetime
+
+            value = slot.data.split("v=")[1]
+            taken_start = datetime.strptime(value, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+            await book(session, centre, start=taken_start, now=NOW)
+    await chat.tap(t("contact.line"))
+    assert chat.texts() == t("slot.taken")
+    assert slot.label not in [b.label for b in chat.buttons()]
+    await chat.tap_first_slot()
+    await chat.tap(t("contact.line"))
+    async with sessions() as session:
+        handoff = (await session.scalars(select(Handoff))).one()
+    assert handoff.callback_slot != taken_start
+
+
+async def test_returning_resident_who_unblocks_sees_the_case(chat):
+    await _to_summary(chat, "hikikomori")
+    await chat.tap(t("summary.send"))
+    await chat.tap_first_slot()
+    await chat.tap(t("contact.line"))
+    replies = await chat.conversation.welcome(chat.resident, returning=True)
+    assert t("returning.statuses.new") in replies[0].text
