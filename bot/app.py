@@ -15,6 +15,7 @@ from linebot.v3 import WebhookParser
 
 from bot import ops, webhook
 from bot.config import Settings, get_settings
+from bot.inbox import mount_staff
 from bot.logs import configure_logging, get_logger
 from bot.services import build_services
 from bot.worker import default_consumer_name
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan)
     app.include_router(webhook.router)
     app.include_router(ops.router)
+    mount_staff(app, settings)  # staff inbox, statistics and JSON API (bot/inbox)
     if settings.dev_mode:
         from bot.dev import mount_dev
 

@@ -46,6 +46,7 @@ class Dispatcher:
         client: redis.Redis,
         hash_key: str,
         events: EventRegistry = registry,
+        takeover: Any = None,
     ) -> None:
         self._messenger = messenger
         self._conversation = conversation
@@ -53,6 +54,7 @@ class Dispatcher:
         self._redis = client
         self._hash_key = hash_key
         self._events = events
+        self._takeover = takeover  # handoff.takeover.StaffRelay (staff inbox)
 
     async def __call__(self, raw: dict[str, Any]) -> None:
         resident = conversation_key(raw)
@@ -67,6 +69,7 @@ class Dispatcher:
             conversation=self._conversation,
             catalogue=self._catalogue,
             redis=self._redis,
+            takeover=self._takeover,
         )
         event_type = str(raw.get("type"))
         model = _parse(raw)

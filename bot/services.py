@@ -28,6 +28,7 @@ from flows.state import StateStore
 from handoff import crypto
 from handoff.db import make_async_engine, session_factory
 from handoff.directory import load_directory
+from handoff.takeover import StaffRelay, TakeoverRegistry
 from nlu.pipeline import build_understander
 
 DEFAULT_LINE_API = "https://api.line.me"
@@ -106,6 +107,8 @@ async def build_services(settings: Settings) -> Services:
         catalogue=catalogue,
         client=redis_client,
         hash_key=settings.log_hash_key.get_secret_value(),
+        # Staff takeover: the bot stays quiet while a person owns the conversation.
+        takeover=StaffRelay(TakeoverRegistry(redis_client), session_factory(db_engine), understander.danger),
     )
     return Services(
         settings=settings,

@@ -27,6 +27,8 @@ class EventContext:
     conversation: Conversation
     catalogue: Catalogue
     redis: redis.Redis
+    # handoff.takeover.StaffRelay: set when staff can take over conversations.
+    takeover: Any = None
 
     @property
     def is_one_to_one(self) -> bool:

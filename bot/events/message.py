@@ -15,6 +15,12 @@ async def on_message(event: MessageEvent, ctx: EventContext) -> None:
     if not ctx.is_one_to_one:
         await answer_group(ctx)
         return
+    # Staff takeover (handoff.takeover): while a person owns this conversation the message
+    # goes to the case thread (the danger detector still runs there) and the bot is silent.
+    text = event.message.text if isinstance(event.message, TextMessageContent) else None
+    kind = str(ctx.raw.get("message", {}).get("type", ""))
+    if ctx.takeover is not None and await ctx.takeover.relay(ctx.resident, text, kind=kind):
+        return
     if ctx.chat_id:
         await ctx.messenger.show_loading(ctx.chat_id)
     if isinstance(event.message, TextMessageContent):

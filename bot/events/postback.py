@@ -14,6 +14,10 @@ async def on_postback(event: PostbackEvent, ctx: EventContext) -> None:
     if not ctx.is_one_to_one:
         await answer_group(ctx)
         return
+    # Staff takeover (handoff.takeover): an old button tapped while a person owns the
+    # conversation is noted in the case, and the bot does not answer it.
+    if ctx.takeover is not None and await ctx.takeover.relay(ctx.resident, None, kind="postback"):
+        return
     params = ctx.raw.get("postback", {}).get("params")
     await ctx.answer(
         await ctx.conversation.on_postback(ctx.resident, event.postback.data, params)

@@ -1,0 +1,125 @@
+"""Who owns a resident's conversation: the bot, or a person at a centre.
+
+A small Redis registry keyed by the keyed hash of the LINE user id (the same hash the case
+stores), so the LINE edge can ask "does a person own this conversation?" without the
+database. While a person owns it, ``StaffRelay`` puts the resident's messages into the case
+thread and still runs the danger detector; the bot does not answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import redis.asyncio as redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handoff import events
+from handoff.cases import CaseNotOpen, add_resident_message
+from handoff.crypto import lookup_hash
+from handoff.models import Handoff
+from handoff.staff_models import CaseEntry, CaseWork
+
+PREFIX = "tsunagu:takeover:"
+USER_PREFIX = "user:"
+# A takeover nobody handed back still ends, so the bot cannot stay silent for ever.
+MAX_TAKEOVER_S = 14 * 24 * 3600
+
+UrgentAlert = Callable[[int, str], Awaitable[None]]  # (case id, centre code)
+
+
+@dataclass(frozen=True)
+class Owner:
+    case_id: int
+    staff_id: int
+    since: datetime
+
+
+def resident_hash(resident: str) -> str | None:
+    """The case's lookup hash for a one-to-one conversation key (``user:U…``)."""
+    if not resident.startswith(USER_PREFIX):
+        return None
+    return lookup_hash(resident.removeprefix(USER_PREFIX))
+
+
+class TakeoverRegistry:
+    def __init__(self, client: redis.Redis, ttl_s: int = MAX_TAKEOVER_S) -> None:
+        self._redis = client
+        self._ttl = ttl_s
+
+    async def take(self, user_hash: str, *, case_id: int, staff_id: int) -> None:
+        record = {"case_id": case_id, "staff_id": staff_id, "since": datetime.now(UTC).isoformat()}
+        await self._redis.set(PREFIX + user_hash, json.dumps(record), ex=self._ttl)
+
+    async def release(self, user_hash: str) -> bool:
+        return bool(await self._redis.delete(PREFIX + user_hash))
+
+    async def owner(self, user_hash: str) -> Owner | None:
+        raw = await self._redis.get(PREFIX + user_hash)
+        if raw is None:
+            return None
+        record = json.loads(raw)
+        return Owner(
+            case_id=int(record["case_id"]),
+            staff_id=int(record["staff_id"]),
+            since=datetime.fromisoformat(record["since"]),
+        )
+
+
+class StaffRelay:
+    """What the LINE edge calls before the conversation: True means "a person has it"."""
+
+    def __init__(
+        self,
+        registry: TakeoverRegistry,
+        sessions: async_sessionmaker[AsyncSession],
+        danger: Callable[[str], bool],
+        alert: UrgentAlert | None = None,
+    ) -> None:
+        self.registry = registry
+        self._sessions = sessions
+        self._danger = danger
+        self._alert = alert
+
+    async def relay(self, resident: str, text: str | None, *, kind: str = "text") -> bool:
+        user_hash = resident_hash(resident)
+        if user_hash is None:
+            return False
+        owner = await self.registry.owner(user_hash)
+        if owner is None:
+            return False
+        dangerous = bool(text) and self._danger(text or "")
+        async with self._sessions() as session, session.begin():
+            handoff = await session.get(Handoff, owner.case_id)
+            if handoff is None or handoff.line_user_hash != user_hash or not handoff.is_open:
+                await self.registry.release(user_hash)  # the case ended: the bot answers again
+                return False
+            try:
+                if text:
+                    await add_resident_message(session, owner.case_id, text)
+                else:
+                    session.add(
+                        CaseEntry(handoff_id=owner.case_id, kind="resident_media", meta={"type": kind})
+                    )
+            except CaseNotOpen:
+                await self.registry.release(user_hash)
+                return False
+            if dangerous:
+                await flag_urgent(session, handoff)
+            centre = handoff.primary_centre
+        if dangerous and self._alert is not None:
+            await self._alert(owner.case_id, centre)
+        return True
+
+
+async def flag_urgent(session: AsyncSession, handoff: Handoff) -> None:
+    """The danger detector fired on a message in a staff-owned conversation."""
+    handoff.urgency = "urgent"
+    work = await session.get(CaseWork, handoff.id)
+    if work is not None:
+        work.urgent_flag = True
+        work.notified_at = None  # tell the centre again
+    session.add(CaseEntry(handoff_id=handoff.id, kind="danger", meta={"source": "detector"}))
+    await events.record_event(session, ward=handoff.ward, flow="staff_chat", kind="outcome", outcome="danger")
