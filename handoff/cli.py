@@ -11,6 +11,8 @@ import asyncio
 import getpass
 import sys
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.config import get_settings
 from handoff import audit, crypto
 from handoff.auth import WeakPassword, create_user
@@ -74,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_purge(args, settings.database_url, settings.retention_days))
     except (ValueError, WeakPassword) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except IntegrityError:
+        print("error: that e-mail already has an account", file=sys.stderr)
         return 2
 
 

@@ -1,0 +1,190 @@
+"""Staff accounts, sessions, throttling, the audit log and the retention purge, on real
+PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from bot.config import REPO_ROOT
+from handoff import audit, inbox, stats
+from handoff.auth import (
+    AuthError,
+    Gatekeeper,
+    Principal,
+    Throttled,
+    WeakPassword,
+    change_password,
+    create_user,
+)
+from handoff.cases import Consent, add_resident_message, create_handoff
+from handoff.directory import SITUATIONS, load_directory
+from handoff.models import EventLog, Handoff, HandoffMessage
+from handoff.retention import purge_closed
+from handoff.routing import route
+from handoff.staff_models import AuditEntry, CaseEntry
+from tests.conftest import POSTGRES_URL
+
+EDOGAWA = load_directory("edogawa")
+PASSWORD = "a-long-staff-password"
+
+
+async def _user(sessions, email="sato@ward.example", role="staff", centres=("kurashigoto",)) -> Principal:
+    async with sessions() as session, session.begin():
+        return Principal.of(await create_user(session, email=email, password=PASSWORD, role=role,
+                                              centre_codes=list(centres)))
+
+
+async def _case(sessions, *, now=None) -> Handoff:
+    async with sessions() as session, session.begin():
+        return await create_handoff(
+            session, route=route(EDOGAWA, situations=["debt"], facts={}, urgent=False), situations=["debt"],
+            summary="山田です。借金の相談", answers={"flow": "debt", "内容": "カードの返済"},
+            consent=Consent(scope=["share_with_centre"], text_version="2026-11"),
+            contact_method="phone", line_user_id="U" + "a" * 32, phone="0312345678", now=now,
+        )
+
+
+async def test_login_sessions_logout_and_password_change(pg_sessions, redis_client) -> None:
+    await _user(pg_sessions)
+    gate = Gatekeeper(redis_client)
+    async with pg_sessions() as session:
+        user, opened = await gate.login(session, email="Sato@Ward.example ", password=PASSWORD, client_ip="10.0.0.1")
+        await session.commit()
+        resumed = await gate.resume(session, opened.token)
+        assert resumed is not None and resumed[0].email == "sato@ward.example" and resumed[1] == opened.csrf_token
+        assert await gate.resume(session, "forged") is None
+        # Redis holds a hash of the token, never the token.
+        assert not [k for k in await redis_client.keys("*") if opened.token.encode() in k]
+        await gate.logout(opened.token)
+        assert await gate.resume(session, opened.token) is None
+
+        _, other = await gate.login(session, email="sato@ward.example", password=PASSWORD, client_ip="10.0.0.2")
+        await session.commit()
+    async with pg_sessions() as session, session.begin():
+        with pytest.raises(AuthError):
+            await change_password(session, user.id, current="wrong", new="another-long-password")
+        with pytest.raises(WeakPassword):
+            await change_password(session, user.id, current=PASSWORD, new="short")
+        await change_password(session, user.id, current=PASSWORD, new="another-long-password")
+    async with pg_sessions() as session:
+        assert await gate.resume(session, other.token) is None  # older sessions end
+
+
+async def test_failed_logins_are_throttled_per_email_and_address(pg_sessions, redis_client) -> None:
+    await _user(pg_sessions)
+    gate = Gatekeeper(redis_client, max_failures=3)
+    async with pg_sessions() as session:
+        for _ in range(3):
+            with pytest.raises(AuthError):
+                await gate.login(session, email="sato@ward.example", password="guess", client_ip="10.0.0.9")
+        with pytest.raises(Throttled):  # even the right password, from that address
+            await gate.login(session, email="sato@ward.example", password=PASSWORD, client_ip="10.0.0.9")
+        await gate.login(session, email="sato@ward.example", password=PASSWORD, client_ip="10.0.0.10")
+
+
+def test_cli_creates_a_user_with_the_password_from_stdin(tmp_path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "DEV_MODE": "true", "PATH": "/usr/bin"}
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=REPO_ROOT, env=env, check=True,
+                   capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "handoff.cli", "create-user", "--email", "kato@ward.example", "--role", "staff",
+         "--centre", "kurashigoto", "--centre", "nagomi"],
+        input="a-long-staff-password\n", text=True, cwd=REPO_ROOT, env=env, capture_output=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "kato@ward.example" in run.stdout and "a-long-staff-password" not in run.stdout
+    weak = subprocess.run(
+        [sys.executable, "-m", "handoff.cli", "create-user", "--email", "x@ward.example", "--role", "staff",
+         "--centre", "kurashigoto"], input="short\n", text=True, cwd=REPO_ROOT, env=env, capture_output=True)
+    assert weak.returncode == 2 and "12 characters" in weak.stderr
+
+
+async def test_case_views_and_changes_are_audited(pg_sessions) -> None:
+    sato = await _user(pg_sessions)
+    case = await _case(pg_sessions)
+    async with pg_sessions() as session, session.begin():
+        await inbox.view_case(session, sato, case.id, client_ip="10.0.0.1")
+        await inbox.claim(session, sato, case.id)
+        await inbox.add_note(session, sato, case.id, "本人と話した")
+    async with pg_sessions() as session:
+        rows = await audit.entries(session, target=f"case:{case.id}")
+    assert [r.action for r in rows] == ["case_note", "case_claim", "case_view"]
+    assert all(r.actor_email == "sato@ward.example" for r in rows)
+    assert "本人と話した" not in repr([r.detail for r in rows])  # codes only, never text
+
+
+async def test_the_audit_table_refuses_update_and_delete_on_postgresql(pg_engine, pg_sessions) -> None:
+    spec = importlib.util.spec_from_file_location("m0003", REPO_ROOT / "migrations/versions/0003_staff_inbox.py")
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    async with pg_engine.begin() as connection:  # the trigger the migration installs
+        await connection.execute(text(migration.AUDIT_GUARD))
+    async with pg_sessions() as session, session.begin():
+        await audit.record(session, actor=None, action="purge")
+    for statement in ("UPDATE audit_log SET action = 'login'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with pg_engine.begin() as connection:
+                await connection.execute(text(statement))
+    async with pg_sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+    assert not any(hasattr(audit, name) for name in ("update", "delete", "edit", "remove"))
+
+
+async def test_purge_removes_personal_data_of_old_closed_cases_and_keeps_statistics(pg_sessions) -> None:
+    sato = await _user(pg_sessions)
+    old = await _case(pg_sessions, now=datetime.now(UTC) - timedelta(days=400))
+    recent = await _case(pg_sessions)
+    async with pg_sessions() as session, session.begin():
+        await add_resident_message(session, old.id, "山田です、電話番号は03-1234-5678")
+        for case in (old, recent):
+            await inbox.add_note(session, sato, case.id, "山田さんと電話で話した")
+            await inbox.change_status(session, sato, case.id, "contacted", directory=EDOGAWA)
+            await inbox.change_status(session, sato, case.id, "closed", directory=EDOGAWA)
+        await session.execute(text("UPDATE case_work SET closed_at = now() - interval '400 days' WHERE handoff_id = :i"),
+                              {"i": old.id})
+    f = stats.StatsFilter.build(week_from=datetime.now(UTC).date() - timedelta(weeks=52), week_to=None, flow=None)
+    async with pg_sessions() as session:
+        before_rows = await session.scalar(select(func.count()).select_from(EventLog))
+        before = stats.to_csv(await stats.report(session, f, situations=SITUATIONS))
+
+    async with pg_sessions() as session, session.begin():
+        purged = await purge_closed(session, retention_days=365)
+    assert purged == [old.case_number]
+
+    async with pg_sessions() as session:
+        gone = await session.get(Handoff, old.id)
+        assert gone is not None and gone.status == "closed" and gone.erased_at is not None
+        assert (gone.summary, gone.answers, gone.phone, gone.line_user_id, gone.line_user_hash) == (None,) * 5
+        assert gone.situations == ["debt"]  # the non-personal shape of the case stays
+        assert await session.scalar(select(func.count()).select_from(HandoffMessage)
+                                    .where(HandoffMessage.handoff_id == old.id)) == 0
+        bodies = (await session.scalars(select(CaseEntry.body).where(CaseEntry.handoff_id == old.id))).all()
+        assert bodies and all(b is None for b in bodies)
+        kept = await session.get(Handoff, recent.id)
+        assert kept is not None and kept.summary == "山田です。借金の相談"
+        assert await session.scalar(select(func.count()).select_from(EventLog)) == before_rows
+        assert stats.to_csv(await stats.report(session, f, situations=SITUATIONS)) == before
+        assert [r.action for r in await audit.entries(session, action="purge")] == ["purge"]
+
+
+async def test_other_centres_and_admins_see_no_case(pg_sessions) -> None:
+    other = await _user(pg_sessions, "tanaka@ward.example", centres=("hikikomori",))
+    admin = await _user(pg_sessions, "admin@ward.example", role="admin", centres=())
+    case = await _case(pg_sessions)
+    async with pg_sessions() as session, session.begin():
+        for who in (other, admin):
+            assert await inbox.queue(session, who, inbox.Filters(status="all")) == []
+            with pytest.raises(inbox.NotVisible):
+                await inbox.view_case(session, who, case.id)
+
+
+def test_postgres_is_the_test_database() -> None:
+    assert POSTGRES_URL.startswith("postgresql")
