@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -261,7 +261,9 @@ def build_simulator_router(fake: FakeLineApi, settings: Settings) -> APIRouter:
             raise HTTPException(502, f"could not reach {callback_url}: {exc}") from None
         if answer.status_code != 200:
             log.warning("simulator.callback_refused", status=answer.status_code)
-            raise HTTPException(502, f"/callback answered {answer.status_code}: {answer.text[:200]}")
+            raise HTTPException(
+                502, f"/callback answered {answer.status_code}: {answer.text[:200]}"
+            )
         shown = {
             "text": body.text,
             "postback": body.display_text,
@@ -307,7 +309,7 @@ def build_simulator_router(fake: FakeLineApi, settings: Settings) -> APIRouter:
     async def history(user_id: str = Query(pattern=USER_ID_PATTERN)) -> dict[str, Any]:
         """What the resident did and what the bot sent, for redrawing a reloaded page."""
         return {
-            "sent": [entry.__dict__ for entry in state.sent.get(user_id, [])],
+            "sent": [asdict(entry) for entry in state.sent.get(user_id, [])],
             "deliveries": state.deliveries(user_id, 0),
             "loading": state.loading_count(user_id),
         }
