@@ -116,4 +116,6 @@ def parse_response(payload: Any) -> IntentRanking:
         for item in payload.get("entities") or []
         if isinstance(item, dict) and {"entity", "start", "end"} <= item.keys()
     ]
+    # Rasa lists entities extractor by extractor; readers expect them in text order.
+    entities.sort(key=lambda entity: (entity.start, entity.end))
     return IntentRanking(ranking=ranking, entities=entities)

@@ -5,6 +5,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../nlu/rasa/env.sh"
 
 [[ -x "$RASA_VENV/bin/rasa" ]] || { echo "rasa-train: run scripts/setup-rasa.sh first" >&2; exit 1; }
+# Absolute, and checked: Rasa silently falls back to ./config.yml for a path it cannot find.
+[[ -f "$RASA_CONFIG" ]] || { echo "rasa-train: no such config $RASA_CONFIG" >&2; exit 1; }
+RASA_CONFIG="$(realpath "$RASA_CONFIG")"
 staged="$(stage_rasa_data)"
 trap 'rm -rf "$staged"' EXIT
 mkdir -p "$RASA_MODEL_DIR"

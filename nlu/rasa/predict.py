@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
-from typing import Any
-
-from rasa.core.agent import Agent
+from typing import IO, Any
 
 
 def _text(line: str) -> str:
@@ -19,17 +18,27 @@ def _text(line: str) -> str:
     return item["text"] if isinstance(item, dict) else str(item)
 
 
-async def _main(model_path: str) -> None:
+def _claim_stdout() -> IO[str]:
+    """Keep fd 1 for results only: Rasa and TensorFlow print to stdout, send that to stderr."""
+    results = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return results
+
+
+async def _main(model_path: str, results: IO[str]) -> None:
+    from rasa.core.agent import Agent  # after _claim_stdout: importing rasa prints
+
     agent = Agent.load(model_path)
     for line in sys.stdin:
         if not line.strip():
             continue
         result = await agent.parse_message(_text(line))
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, default=float) + "\n")
-    sys.stdout.flush()
+        results.write(json.dumps(result, ensure_ascii=False, default=float) + "\n")
+    results.flush()
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: predict.py MODEL.tar.gz < texts.jsonl")
-    asyncio.run(_main(sys.argv[1]))
+    asyncio.run(_main(sys.argv[1], _claim_stdout()))

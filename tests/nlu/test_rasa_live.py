@@ -133,11 +133,12 @@ async def test_silent_server_raises_timeout() -> None:
 def test_predict_with_rasa_trains_and_predicts(tmp_path: Path) -> None:
     from nlu.rasa_eval import predict_with_rasa
 
+    # One annotated age: RegexEntityExtractor only uses patterns of entity types in the data.
     data = tmp_path / "nlu.yml"
     data.write_text(
         'version: "3.1"\nnlu:\n'
         "- intent: debt\n  examples: |\n"
-        + "".join(f"    - {t}\n" for t in ["借金が返せない", "ローンが払えない", "借金の相談", "返済が苦しい", "カードの支払いができない"])
+        + "".join(f"    - {t}\n" for t in ["借金が返せない", "ローンが払えない", "借金の相談", "返済が苦しい", "[50歳](age)で借金"])
         + "- intent: greet\n  examples: |\n"
         + "".join(f"    - {t}\n" for t in ["こんにちは", "こんばんは", "おはよう", "はじめまして", "どうも"])
         + "- intent: deny\n  examples: |\n"
