@@ -59,9 +59,18 @@ async def _parse(backend: str) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nlu.evaluate import evaluate
+    from nlu.evaluate import cross_validate, evaluate
 
-    text, _ = evaluate(heldout=args.heldout, with_rasa=not args.no_rasa, show_misses=args.misses)
+    if args.cv:
+        seeds = tuple(13 + 16 * i for i in range(args.seeds))
+        text, _ = cross_validate(args.cv, seeds)
+    else:
+        text, _ = evaluate(
+            heldout=args.heldout,
+            dev=args.dev,
+            with_rasa=not args.no_rasa,
+            show_misses=args.misses,
+        )
     print(text)
     return 0
 
@@ -74,7 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     parse = sub.add_parser("parse", help='JSON lines {"text": ...} on stdin -> understanding')
     parse.add_argument("--backend", choices=("embedded", "rasa"), default="embedded")
     ev = sub.add_parser("evaluate", help="score both backends on a split or the held-out set")
-    ev.add_argument("--heldout", action="store_true", help="train on all, score held-out")
+    mode = ev.add_mutually_exclusive_group()
+    mode.add_argument("--heldout", action="store_true", help="train on all, score held-out")
+    mode.add_argument("--dev", action="store_true", help="train on all, score data/nlu_dev")
+    mode.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation (embedded)")
+    ev.add_argument("--seeds", type=int, default=3, help="seeds for --cv (default 3)")
     ev.add_argument("--no-rasa", action="store_true", help="embedded column only")
     ev.add_argument("--misses", action="store_true", help="list danger misses and false alarms")
     args = parser.parse_args(argv)

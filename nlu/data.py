@@ -14,6 +14,8 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NLU_DATA_DIR = REPO_ROOT / "data" / "nlu"
 HELDOUT_FILE = REPO_ROOT / "data" / "nlu_heldout" / "heldout.jsonl"
+# Our own tuning set: same format as the held-out file, never trained on.
+DEV_FILE = REPO_ROOT / "data" / "nlu_dev" / "dev.jsonl"
 DANGER_LEXICON_FILE = NLU_DATA_DIR / "danger_lexicon.yml"
 SITUATIONS_FILE_NAME = "situations.jsonl"
 
