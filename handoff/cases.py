@@ -200,6 +200,12 @@ async def erase_resident(session: AsyncSession, line_user_id: str) -> list[str]:
     if not cases:
         return []
     ids = [case.id for case in cases]
+    # The case thread holds what the resident wrote and what staff wrote about them.
+    from handoff.staff_models import CaseEntry  # staff tables build on these models
+
+    await session.execute(
+        update(CaseEntry).where(CaseEntry.handoff_id.in_(ids)).values(body=None)
+    )
     await session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(ids)))
     await session.execute(delete(SlotBooking).where(SlotBooking.handoff_id.in_(ids)))
     erased_at = datetime.now(UTC)

@@ -405,6 +405,10 @@ async def reschedule(
         raise BadAction("the new callback time is in the past")
     previous = callback_time(handoff, work)
     work.callback_at = when.astimezone(UTC)
+    # The resident's booked slot no longer holds: free its place, and with it the
+    # reminders that would announce the old time.
+    if handoff.booking is not None:
+        await session.delete(handoff.booking)
     if work.status == "no_answer":
         work.status = "claimed" if work.claimed_by else "new"  # a new attempt is planned
     _entry(session, case_id, "reschedule", principal, **{"from": previous.isoformat() if previous else None, "to": work.callback_at.isoformat()})

@@ -188,3 +188,40 @@ async def test_other_centres_and_admins_see_no_case(pg_sessions) -> None:
 
 def test_postgres_is_the_test_database() -> None:
     assert POSTGRES_URL.startswith("postgresql")
+
+
+async def test_erasing_a_resident_also_empties_the_case_thread(pg_sessions) -> None:
+    from handoff.cases import erase_resident
+
+    sato = await _user(pg_sessions)
+    case = await _case(pg_sessions)
+    async with pg_sessions() as session, session.begin():
+        await inbox.add_note(session, sato, case.id, "山田さん本人と電話で話した")
+    async with pg_sessions() as session, session.begin():
+        assert await erase_resident(session, "U" + "a" * 32) == [case.case_number]
+    async with pg_sessions() as session:
+        bodies = (await session.scalars(select(CaseEntry.body).where(CaseEntry.handoff_id == case.id))).all()
+    assert bodies and all(body is None for body in bodies)
+
+
+async def test_staff_rescheduling_frees_the_booked_slot_and_its_reminders(pg_sessions) -> None:
+    from handoff import slots
+    from handoff.models import SlotBooking
+    from handoff.reminders import claim_due_reminders
+
+    sato = await _user(pg_sessions)
+    centre = EDOGAWA.centre("kurashigoto")
+    now = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    async with pg_sessions() as session, session.begin():
+        slot = (await slots.free_slots(session, centre, limit=1, now=now))[0]
+        case = await create_handoff(
+            session, route=route(EDOGAWA, situations=["debt"], facts={}, urgent=False), situations=["debt"],
+            summary="借金の相談", answers={"flow": "debt"},
+            consent=Consent(scope=["share_with_centre"], text_version="2026-11"),
+            contact_method="line", line_user_id="U" + "b" * 32, callback_slot=slot.start, now=now,
+        )
+    async with pg_sessions() as session, session.begin():
+        await inbox.reschedule(session, sato, case.id, slot.start + timedelta(days=2))
+    async with pg_sessions() as session, session.begin():
+        assert await session.scalar(select(func.count()).select_from(SlotBooking)) == 0
+        assert await claim_due_reminders(session, now=slot.start - timedelta(minutes=30)) == []
