@@ -25,6 +25,7 @@ from flows.definition import END, Flow, Step, flow_for_situation, load_flows
 from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
 from flows.outgoing import Button, Card, Outgoing, Text
 from flows.ports import CaseRequest, Desk, PhoneRefused, Routing, SlotUnavailable, Understands
+from flows.reminders import Reminder, ReminderTalk, SlotViews
 from flows.state import StateStore
 from nlu.contract import Entity, Understanding
 
@@ -64,6 +65,11 @@ class Conversation:
         self._emergency = emergency or load_emergency()
         self._now = clock or (lambda: datetime.now(UTC))
         self._slot_choices = slot_choices
+        self._reminders = ReminderTalk(
+            catalogue=catalogue, desk=desk, words=self._words, slot_choices=slot_choices,
+            views=SlotViews(when=self._when, slot_buttons=self._slot_buttons,
+                            day_picker=self._day_picker, resume=self._prompt),
+        )
         self._text_phases: dict[str, Callable[[str, State, str], Awaitable[Out]]] = {
             "choose": self._text_choose,
             "ask": self._text_ask,
@@ -76,6 +82,8 @@ class Conversation:
             "danger_offer": self._text_danger_offer,
             "confirm_delete": self._text_confirm_delete,
             "returning": self._text_returning,
+            "rem_move": self._reminders.text_move,
+            "rem_cancel": self._reminders.text_cancel,
         }
         self._actions: dict[str, Callable[[str, State, dict[str, str], dict[str, Any]], Awaitable[Out]]] = {
             "start": self._pb_start,
@@ -94,6 +102,7 @@ class Conversation:
             "skip": self._pb_skip,
             "addmsg": self._pb_add_message,
             "new": self._pb_new,
+            "rem": self._reminders.on_postback,
         }
 
     # ---- public surface (called by bot/events) -------------------------------------
@@ -132,6 +141,10 @@ class Conversation:
             out += await action(resident, st, fields, params or {})
         await self._save(resident, st)
         return out
+
+    def reminder(self, reminder: Reminder) -> Out:
+        """The callback reminder ``bot.reminders`` pushes, with keep / move / cancel buttons."""
+        return self._reminders.message(reminder)
 
     async def on_media(self, resident: str, kind: str) -> Out:
         key = "media.location" if kind == "location" else "media.ask_words"
@@ -634,21 +647,22 @@ class Conversation:
         return self._t.text(key, month=local.month, day=local.day, weekday=weekday,
                             hour=local.hour, minute=local.minute)
 
-    def _slot_buttons(self, slots: list[datetime]) -> list[Button]:
+    def _slot_buttons(self, slots: list[datetime], action: str = "slot", **fields: str) -> list[Button]:
         return [
-            Button(label=self._when(s, "slot.label"), data=postback.encode("slot", v=s.astimezone(UTC).strftime("%Y%m%dT%H%MZ")),
+            Button(label=self._when(s, "slot.label"),
+                   data=postback.encode(action, **fields, v=s.astimezone(UTC).strftime("%Y%m%dT%H%MZ")),
                    display_text=self._when(s))
             for s in slots
         ]
 
-    def _day_picker(self, st: State) -> Button:
-        first, last = self._desk.booking_days(st["centre"])
-        return Button(label=self._t.text("slot.other_day"), data=postback.encode("day"), pick="date",
+    def _day_picker(self, centre: str, action: str = "day", **fields: str) -> Button:
+        first, last = self._desk.booking_days(centre)
+        return Button(label=self._t.text("slot.other_day"), data=postback.encode(action, **fields), pick="date",
                       initial=first.isoformat(), min=first.isoformat(), max=last.isoformat())
 
     async def _slot_prompt(self, st: State, key: str = "slot.ask") -> Text:
         slots = await self._desk.free_slots(st["centre"], limit=self._slot_choices)
-        buttons = [*self._slot_buttons(slots), self._day_picker(st)]
+        buttons = [*self._slot_buttons(slots), self._day_picker(st["centre"])]
         return Text(self._t.text(key), quick_replies=tuple(buttons))
 
     async def _pb_day(self, resident: str, st: State, f: dict[str, str], params: dict[str, Any]) -> Out:
@@ -661,7 +675,7 @@ class Conversation:
         slots = (await self._desk.free_slots_on(st["centre"], day))[:12]
         if not slots:
             return [await self._slot_prompt(st, "slot.none_that_day")]
-        return [Text(self._t.text("slot.ask"), quick_replies=(*self._slot_buttons(slots), self._day_picker(st)))]
+        return [Text(self._t.text("slot.ask"), quick_replies=(*self._slot_buttons(slots), self._day_picker(st["centre"])))]
 
     async def _pb_slot(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         if st.get("phase") != "slot":
@@ -813,6 +827,8 @@ class Conversation:
             return [self._confirm_delete()]
         if phase == "returning":
             return [Text(self._t.text("returning.ask_message"))]
+        if phase in ("rem_move", "rem_cancel"):
+            return await self._reminders.prompt(st)
         self._reset(st, phase="choose", urgent=st.get("urgent", False))
         return [self._choose_menu()]
 

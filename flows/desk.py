@@ -11,20 +11,26 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.ports import (
+    BookedCase,
     CaseReceipt,
     CaseRequest,
     CentreInfo,
+    NotYourCase,
     OpenCase,
     PhoneRefused,
     Routing,
     SlotUnavailable,
 )
 from handoff import cases, events, slots
+from handoff.crypto import lookup_hash
 from handoff.directory import Centre, Directory
+from handoff.models import Handoff
 from handoff.routing import Route, route
+from handoff.staff_models import CaseEntry
 
 USER_PREFIX = "user:"
 
@@ -142,3 +148,67 @@ class HandoffDesk:
                 return False
             await cases.add_resident_message(session, case.id, text)
             return True
+
+    # ---- callback reminders: keep, move, cancel -------------------------------------------
+
+    async def _own_open_case(self, session: AsyncSession, resident: str, case_number: str) -> Handoff | None:
+        """The case, only if it is open and this resident's own (a forwarded button is not)."""
+        case = await session.scalar(select(Handoff).where(Handoff.case_number == case_number))
+        if case is None or not case.is_open:
+            return None
+        return case if case.line_user_hash == lookup_hash(line_user_id(resident)) else None
+
+    async def booked_case(self, resident: str, case_number: str) -> BookedCase | None:
+        async with self._sessions() as session:
+            case = await self._own_open_case(session, resident, case_number)
+            if case is None:
+                return None
+            centre = self.directory.centres.get(case.primary_centre)
+            return BookedCase(
+                case_number=case.case_number,
+                centre_code=case.primary_centre,
+                centre_name=centre.name if centre else case.primary_centre,
+                slot_start=case.callback_slot,
+                contact_method=case.contact_method,
+            )
+
+    async def move_callback(self, resident: str, case_number: str, start: datetime) -> datetime:
+        """Move (or, after a cancel, book again) the case's callback; the new booking gets
+        fresh reminders. ``SlotUnavailable`` leaves the old booking as it was."""
+        async with self._sessions() as session, session.begin():
+            case = await self._own_open_case(session, resident, case_number)
+            if case is None:
+                raise NotYourCase(case_number)
+            centre = self.directory.centre(case.primary_centre)
+            previous = case.booking.slot_start if case.booking else None
+            try:
+                if case.booking is not None:
+                    booking = await slots.move(session, centre, booking_id=case.booking.id, start=start, now=self._now())
+                else:
+                    booking = await slots.book(session, centre, start=start, handoff_id=case.id, now=self._now())
+            except slots.SlotTaken as exc:
+                raise SlotUnavailable(str(exc)) from exc
+            self._note_reschedule(session, case.id, previous, booking.slot_start)
+            return booking.slot_start
+
+    async def cancel_callback(self, resident: str, case_number: str) -> datetime | None:
+        """Free the booked place; the case stays open. The freed slot, or None if none was booked."""
+        async with self._sessions() as session, session.begin():
+            case = await self._own_open_case(session, resident, case_number)
+            if case is None:
+                raise NotYourCase(case_number)
+            if case.booking is None:
+                return None
+            previous = case.booking.slot_start
+            await slots.cancel(session, booking_id=case.booking.id)
+            self._note_reschedule(session, case.id, previous, None)
+            return previous
+
+    @staticmethod
+    def _note_reschedule(session: AsyncSession, case_id: int, previous: datetime | None, new: datetime | None) -> None:
+        # Staff see the resident's change in the case history (no author = the resident).
+        session.add(CaseEntry(
+            handoff_id=case_id, kind="reschedule", author_id=None,
+            meta={"by": "resident", "from": previous.isoformat() if previous else None,
+                  "to": new.isoformat() if new else None},
+        ))

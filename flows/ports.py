@@ -72,6 +72,21 @@ class OpenCase:
     centre_name: str
 
 
+@dataclass(frozen=True)
+class BookedCase:
+    """The resident's own open case, as a reminder's buttons need it."""
+
+    case_number: str
+    centre_code: str
+    centre_name: str
+    slot_start: datetime | None  # None once the callback was cancelled
+    contact_method: str
+
+
+class NotYourCase(LookupError):
+    """No open case of this resident with that number (someone else's, closed or erased)."""
+
+
 class SlotUnavailable(Exception):
     """The chosen callback slot was taken meanwhile (or is no longer bookable)."""
 
@@ -103,3 +118,10 @@ class Desk(Protocol):
     async def open_case_for(self, resident: str) -> OpenCase | None: ...
 
     async def add_message(self, resident: str, case_number: str, text: str) -> bool: ...
+
+    # Callback reminders (flows.reminders): keep, move, cancel the booked callback.
+    async def booked_case(self, resident: str, case_number: str) -> BookedCase | None: ...
+
+    async def move_callback(self, resident: str, case_number: str, start: datetime) -> datetime: ...
+
+    async def cancel_callback(self, resident: str, case_number: str) -> datetime | None: ...

@@ -1,0 +1,259 @@
+"""Callback reminders, resident side: the message and its keep / move / cancel buttons.
+
+Channel-neutral like the rest of ``flows``: ``bot.reminders`` pushes what ``message`` builds,
+and the buttons come back as ``a=rem&op=<op>&c=<case number>`` postbacks. Every tap is
+checked against the database (the resident's own, open case), so a forwarded, old or
+replayed button can do nothing to anyone's callback. Moving reuses the slot phase's
+buttons and date picker; cancelling asks first. While a choice is open the conversation's
+phase is ``rem_move`` or ``rem_cancel``; the phase it interrupted is put back afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flows import postback
+from flows.catalogue import Catalogue
+from flows.commands import Words
+from flows.outgoing import Button, Outgoing, Text
+from flows.ports import BookedCase, Desk, NotYourCase, SlotUnavailable
+
+ACTION = "rem"
+PHASES = ("rem_move", "rem_cancel")
+KINDS = ("day_before", "hour_before")
+SLOT_FORMAT = "%Y%m%dT%H%MZ"
+
+State = dict[str, Any]
+Out = list[Outgoing]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder to send: which one, for which case, at what time, by which means."""
+
+    kind: str  # one of KINDS
+    case_number: str
+    centre_name: str
+    slot_start: datetime
+    contact_method: str  # "phone" or "line"
+
+
+@dataclass(frozen=True)
+class SlotViews:
+    """The slot phase's pieces, lent by the conversation so both look the same."""
+
+    when: Callable[..., str]  # (moment, key="slot.when") -> shown time
+    slot_buttons: Callable[..., list[Button]]  # (slots, action, **fields)
+    day_picker: Callable[..., Button]  # (centre, action, **fields)
+    resume: Callable[[State], Awaitable[Out]]  # the prompt of the phase the resident is in
+
+
+class ReminderTalk:
+    def __init__(
+        self, *, catalogue: Catalogue, desk: Desk, words: Words, views: SlotViews, slot_choices: int
+    ) -> None:
+        self._t = catalogue
+        self._desk = desk
+        self._words = words
+        self._v = views
+        self._slot_choices = slot_choices
+        self._ops: dict[str, Callable[[str, State, BookedCase, dict[str, str], dict[str, Any]], Awaitable[Out]]] = {
+            "keep": self._keep,
+            "move": self._move,
+            "day": self._day,
+            "slot": self._slot,
+            "cancel": self._cancel,
+        }
+
+    # ---- the pushed message ------------------------------------------------------------
+
+    def message(self, reminder: Reminder) -> Out:
+        if reminder.kind not in KINDS:
+            raise ValueError(f"unknown reminder kind {reminder.kind!r}")
+        text = self._t.text(
+            f"reminder.{reminder.kind}",
+            when=self._v.when(reminder.slot_start),
+            centre=reminder.centre_name,
+            case=reminder.case_number,
+            how=self._t.text(f"reminder.how.{reminder.contact_method}"),
+        )
+        case = reminder.case_number
+        return [Text(text, quick_replies=(
+            self._button("reminder.keep", "keep", case),
+            self._button("reminder.move", "move", case),
+            self._button("reminder.cancel", "cancel", case),
+        ))]
+
+    def _button(self, label_key: str, op: str, case: str, **fields: str) -> Button:
+        label = self._t.text(label_key)
+        return Button(label=label, data=postback.encode(ACTION, op=op, c=case, **fields), display_text=label)
+
+    # ---- taps ----------------------------------------------------------------------------
+
+    async def on_postback(self, resident: str, st: State, f: dict[str, str], params: dict[str, Any]) -> Out:
+        case = await self._desk.booked_case(resident, f.get("c", ""))
+        if case is None:
+            return await self._invalid(st, f.get("c"))
+        handler = self._ops.get(f.get("op", ""))
+        if handler is None:
+            return [Text(self._t.text("conversation.unclear_button")), *await self._v.resume(st)]
+        return await handler(resident, st, case, f, params)
+
+    async def _keep(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
+        if self._choosing(st, case):
+            self._leave(st)
+        if case.slot_start is None:
+            return await self._invalid(st, case.case_number)
+        key = "reminder.not_changed" if f.get("v") == "stay" else "reminder.kept"
+        return [Text(self._t.text(key, when=self._v.when(case.slot_start))), *await self._back_to(st)]
+
+    async def _move(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
+        self._enter(st, "rem_move", case)
+        return [await self._move_prompt(st)]
+
+    async def _day(self, resident: str, st: State, case: BookedCase, f: dict[str, str], params: dict[str, Any]) -> Out:
+        if not self._choosing(st, case, "rem_move"):
+            return await self._stale(st)
+        try:
+            day = date.fromisoformat(str(params.get("date", "")))
+        except ValueError:
+            return [await self._move_prompt(st)]
+        found = (await self._desk.free_slots_on(case.centre_code, day))[:12]
+        if not found:
+            return [await self._move_prompt(st, "slot.none_that_day")]
+        return [Text(self._t.text("slot.ask"), quick_replies=self._move_buttons(st, found))]
+
+    async def _slot(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
+        if not self._choosing(st, case, "rem_move"):
+            return await self._stale(st)
+        try:
+            chosen = datetime.strptime(f.get("v", ""), SLOT_FORMAT).replace(tzinfo=UTC)
+        except ValueError:
+            return [Text(self._t.text("conversation.unclear_button")), await self._move_prompt(st)]
+        try:
+            start = await self._desk.move_callback(resident, case.case_number, chosen)
+        except SlotUnavailable:
+            return [await self._move_prompt(st, "slot.taken")]
+        except NotYourCase:
+            return await self._invalid(st, case.case_number)
+        self._leave(st)
+        text = self._t.text("reminder.moved", when=self._v.when(start), centre=case.centre_name,
+                            case=case.case_number)
+        return [Text(text), *await self._back_to(st)]
+
+    async def _cancel(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
+        if case.slot_start is None:
+            return await self._invalid(st, case.case_number)
+        if "v" not in f:
+            self._enter(st, "rem_cancel", case)
+            return [self._cancel_ask(st)]
+        if not self._choosing(st, case, "rem_cancel"):
+            return await self._stale(st)
+        return await self._cancel_choice(resident, st, f["v"] == "yes")
+
+    async def _cancel_choice(self, resident: str, st: State, cancel: bool) -> Out:
+        case_number, centre_name, when = st["rem_case"], st["rem_centre_name"], st.get("rem_when")
+        self._leave(st)
+        if not cancel:
+            shown = self._v.when(datetime.fromisoformat(when)) if when else ""
+            return [Text(self._t.text("reminder.not_cancelled", when=shown)), *await self._back_to(st)]
+        try:
+            await self._desk.cancel_callback(resident, case_number)
+        except NotYourCase:
+            return await self._invalid(st, case_number)
+        done = Text(
+            self._t.text("reminder.cancelled", case=case_number, centre=centre_name),
+            quick_replies=(self._button("reminder.new_time", "move", case_number),),
+        )
+        return [done, *await self._back_to(st)]
+
+    # ---- free text while a choice is open (danger and commands came first) ----------------
+
+    async def text_move(self, resident: str, st: State, text: str) -> Out:
+        return [await self._move_prompt(st)]
+
+    async def text_cancel(self, resident: str, st: State, text: str) -> Out:
+        choice = self._words.yes_no(text)
+        if choice is None:
+            return [self._cancel_ask(st)]
+        return await self._cancel_choice(resident, st, choice)
+
+    async def prompt(self, st: State) -> Out:
+        if st.get("phase") == "rem_cancel":
+            return [self._cancel_ask(st)]
+        return [await self._move_prompt(st)]
+
+    # ---- pieces ----------------------------------------------------------------------------
+
+    def _move_buttons(self, st: State, slots: list[datetime]) -> tuple[Button, ...]:
+        case = st["rem_case"]
+        buttons = [
+            *self._v.slot_buttons(slots, ACTION, op="slot", c=case),
+            self._v.day_picker(st["rem_centre"], ACTION, op="day", c=case),
+        ]
+        if st.get("rem_when"):
+            buttons.append(self._button("reminder.no_change", "keep", case, v="stay"))
+        return tuple(buttons)
+
+    async def _move_prompt(self, st: State, key: str | None = None) -> Text:
+        found = await self._desk.free_slots(st["rem_centre"], limit=self._slot_choices)
+        if key is None:
+            when = st.get("rem_when")
+            text = (self._t.text("reminder.move_ask", when=self._v.when(datetime.fromisoformat(when)))
+                    if when else self._t.text("reminder.book_ask"))
+        else:
+            text = self._t.text(key)
+        return Text(text, quick_replies=self._move_buttons(st, found))
+
+    def _cancel_ask(self, st: State) -> Text:
+        case = st["rem_case"]
+        when = self._v.when(datetime.fromisoformat(st["rem_when"]))
+        return Text(self._t.text("reminder.cancel_ask", when=when), quick_replies=(
+            self._button("reminder.cancel_yes", "cancel", case, v="yes"),
+            self._button("reminder.cancel_no", "cancel", case, v="no"),
+        ))
+
+    @staticmethod
+    def _choosing(st: State, case: BookedCase, phase: str | None = None) -> bool:
+        in_phase = st.get("phase") == phase if phase else st.get("phase") in PHASES
+        return in_phase and st.get("rem_case") == case.case_number
+
+    @staticmethod
+    def _enter(st: State, phase: str, case: BookedCase) -> None:
+        if st.get("phase") not in PHASES:
+            st["rem_return"] = st.get("phase")
+        st.update(
+            phase=phase, rem_case=case.case_number, rem_centre=case.centre_code,
+            rem_centre_name=case.centre_name,
+            rem_when=case.slot_start.isoformat() if case.slot_start else None,
+        )
+
+    @staticmethod
+    def _leave(st: State) -> None:
+        """Close the reminder's choice and put back the phase it interrupted, if any."""
+        previous = st.pop("rem_return", None)
+        for key in ("rem_case", "rem_centre", "rem_centre_name", "rem_when"):
+            st.pop(key, None)
+        if previous:
+            st["phase"] = previous
+        else:
+            st.pop("phase", None)
+
+    async def _back_to(self, st: State) -> Out:
+        """The question the resident was answering before the reminder, asked again."""
+        if st.get("phase") in (None, "returning"):
+            return []
+        return await self._v.resume(st)
+
+    async def _invalid(self, st: State, case_number: str | None) -> Out:
+        if st.get("phase") in PHASES and st.get("rem_case") == case_number:
+            self._leave(st)
+        return [Text(self._t.text("reminder.invalid")), *await self._back_to(st)]
+
+    async def _stale(self, st: State) -> Out:
+        if st.get("phase") not in PHASES:  # the choice this button belonged to is over
+            return await self._invalid(st, None)
+        return [Text(self._t.text("conversation.stale_button")), *await self._v.resume(st)]
