@@ -48,11 +48,16 @@ async def _worker() -> None:
     services = await build_services(settings)
     worker = services.worker()
     run = asyncio.create_task(worker.run())
+    reminders = asyncio.create_task(services.reminders.run()) if services.reminders else None
     stop = asyncio.create_task(stopping.wait())
     try:
         await asyncio.wait({run, stop}, return_when=asyncio.FIRST_COMPLETED)
         worker.stop()
+        if services.reminders is not None:
+            services.reminders.stop()
         await run
+        if reminders is not None:
+            await reminders
     finally:
         stop.cancel()
         await services.aclose()

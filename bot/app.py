@@ -40,12 +40,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for i in range(settings.in_process_workers)
         ]
         tasks = [asyncio.create_task(w.run()) for w in workers]
+        # Callback reminders run beside the workers (and only where workers run).
+        reminders = services.reminders if workers else None
+        if reminders is not None:
+            tasks.append(asyncio.create_task(reminders.run()))
         log.info("app.started", workers=len(workers), embedded_redis=settings.embedded_redis)
         try:
             yield
         finally:
             for w in workers:
                 w.stop()
+            if reminders is not None:
+                reminders.stop()
             await asyncio.gather(*tasks, return_exceptions=True)
             await services.aclose()
 

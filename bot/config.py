@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # lock frees itself after this long.
     worker_lock_lease_s: float = 15.0
     dedupe_ttl_s: int = 24 * 3600
+    # How often each worker process (and a web process with in-process workers) looks for
+    # callback reminders that fell due (bot/reminders.py).
+    reminder_interval_s: float = 60.0
 
     log_level: str = "INFO"
     log_hash_key: SecretStr = SecretStr(DEV_HASH_KEY)

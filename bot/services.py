@@ -19,6 +19,7 @@ from bot.dispatch import Dispatcher
 from bot.intake import EventIntake
 from bot.messenger import Messenger
 from bot.redis_conn import connect_redis
+from bot.reminders import ReminderScheduler
 from bot.worker import StreamWorker, default_consumer_name
 from flows.catalogue import load_catalogue
 from flows.conversation import Conversation
@@ -57,6 +58,8 @@ class Services:
     intake: EventIntake
     dispatcher: Dispatcher
     understander: Understands | None = None
+    # Callback reminders: run wherever stream workers run (bot/app.py, python -m bot worker).
+    reminders: ReminderScheduler | None = None
 
     def worker(self, name: str | None = None) -> StreamWorker:
         return StreamWorker(
@@ -95,14 +98,16 @@ async def build_services(settings: Settings) -> Services:
     db_engine = make_async_engine(settings.database_url)
     # Embedded by default; with NLU_BACKEND=rasa, Rasa wrapped in the embedded fallback.
     understander = await build_understander(settings)
+    directory = load_directory(settings.ward)
     conversation = Conversation(
         state=StateStore(redis_client, settings.conversation_ttl_s),
         catalogue=catalogue,
         understander=understander,
-        desk=HandoffDesk(directory=load_directory(settings.ward), sessions=session_factory(db_engine)),
+        desk=HandoffDesk(directory=directory, sessions=session_factory(db_engine)),
     )
+    messenger = Messenger(AsyncMessagingApi(line_client))
     dispatcher = Dispatcher(
-        messenger=Messenger(AsyncMessagingApi(line_client)),
+        messenger=messenger,
         conversation=conversation,
         catalogue=catalogue,
         client=redis_client,
@@ -118,4 +123,8 @@ async def build_services(settings: Settings) -> Services:
         intake=EventIntake(redis_client, settings.dedupe_ttl_s),
         dispatcher=dispatcher,
         understander=understander,
+        reminders=ReminderScheduler(
+            sessions=session_factory(db_engine), messenger=messenger, conversation=conversation,
+            directory=directory, interval_s=settings.reminder_interval_s,
+        ),
     )

@@ -1,0 +1,286 @@
+"""Callback reminders end to end: the scheduler of a running bot pushes to the fake Messaging
+API from real PostgreSQL, exactly once (repeat ticks, two schedulers, a crash before the
+commit), and the resident's keep / move / cancel taps come back through /callback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration, Message
+from sqlalchemy import select
+
+from bot.app import create_app
+from bot.dev.line_api import FakeLineApi, Fault
+from bot.messenger import DeliveryFailed, Messenger, retry_key
+from bot.reminders import ReminderScheduler
+from bot.services import Services
+from flows.catalogue import load_catalogue
+from flows.conversation import Conversation
+from flows.desk import HandoffDesk
+from flows.state import StateStore
+from handoff import cases, slots
+from handoff.db import session_factory
+from handoff.directory import load_directory
+from handoff.models import Handoff, SlotBooking
+from handoff.routing import route
+from tests.bot.conftest import RunningBot
+from tests.bot.test_flows_e2e import Resident, _actions
+from tests.conftest import make_settings
+from tests.support.line import ACCESS_TOKEN, postback_event, user_id
+from tests.support.servers import serve
+
+EDOGAWA = load_directory("edogawa")
+CENTRE = EDOGAWA.centre("kurashigoto")
+T = load_catalogue()
+
+
+@dataclass
+class Running:
+    bot: RunningBot
+    services: Services
+    fake_url: str
+
+    @property
+    def fake(self) -> FakeLineApi:
+        return self.bot.fake
+
+    @property
+    def scheduler(self) -> ReminderScheduler:
+        assert self.services.reminders is not None
+        return self.services.reminders
+
+
+@pytest.fixture
+async def running(redis_client, fake_line, clean_database) -> AsyncIterator[Running]:
+    fake, fake_url = fake_line
+    # A long interval: the background loop ticks once at start-up; the tests tick by hand.
+    app = create_app(make_settings(line_api_base_url=fake_url, reminder_interval_s=3600))
+    async with serve(app) as url, httpx.AsyncClient(timeout=10) as http:
+        yield Running(RunningBot(url=url, http=http, fake=fake), app.state.services, fake_url)
+
+
+class CrashAfterPush(Exception):
+    pass
+
+
+class CrashingScheduler(ReminderScheduler):
+    """Dies after LINE accepted the push and before the claim is committed."""
+
+    async def _push(self, to: str, messages: list[Message], key: str) -> None:
+        await super()._push(to, messages, key)
+        raise CrashAfterPush
+
+
+@pytest.fixture
+async def another(running: Running) -> AsyncIterator:
+    """Build schedulers as another worker process would: own LINE client, own conversation."""
+    clients: list[AsyncApiClient] = []
+
+    def build(cls: type[ReminderScheduler] = ReminderScheduler) -> ReminderScheduler:
+        sessions = session_factory(running.services.db_engine)
+        assert running.services.understander is not None
+        conversation = Conversation(
+            state=StateStore(running.services.redis, 3600), catalogue=T,
+            understander=running.services.understander,
+            desk=HandoffDesk(directory=EDOGAWA, sessions=sessions),
+        )
+        client = AsyncApiClient(Configuration(host=running.fake_url, access_token=ACCESS_TOKEN))
+        clients.append(client)
+        messenger = Messenger(AsyncMessagingApi(client), base_delay_s=0.01)
+        return cls(sessions=sessions, messenger=messenger, conversation=conversation, directory=EDOGAWA)
+
+    yield build
+    for client in clients:
+        await client.close()
+
+
+async def _book_case(running: Running, user: str, *, days_ahead: int = 3) -> tuple[str, datetime]:
+    """A case of ``user`` with a callback a few days from now (so both reminders are due later)."""
+    now = datetime.now(UTC)
+    chosen = route(EDOGAWA, situations=["debt"], facts={}, urgent=False)
+    async with session_factory(running.services.db_engine)() as session, session.begin():
+        (slot,) = await slots.free_slots(session, chosen.primary, after=now + timedelta(days=days_ahead), limit=1, now=now)
+        handoff = await cases.create_handoff(
+            session, route=chosen, situations=["debt"], summary="借金の相談", answers={},
+            consent=cases.Consent(scope=["share_with_centres"], text_version="v1"),
+            contact_method="phone", phone="090-1234-5678", line_user_id=user,
+            callback_slot=slot.start, now=now,
+        )
+        return handoff.case_number, slot.start
+
+
+async def _booking(running: Running, case: str) -> SlotBooking | None:
+    async with session_factory(running.services.db_engine)() as session:
+        handoff = await session.scalar(select(Handoff).where(Handoff.case_number == case))
+        assert handoff is not None
+        return handoff.booking
+
+
+async def _bookings_at(running: Running, start: datetime) -> int:
+    async with session_factory(running.services.db_engine)() as session:
+        return len((await session.scalars(select(SlotBooking).where(SlotBooking.slot_start == start))).all())
+
+
+def _pushes(fake: FakeLineApi, user: str) -> list:
+    return [d for d in fake.messages_for(user) if d.kind == "push"]
+
+
+def _when(moment: datetime) -> str:
+    local = moment.astimezone(slots.TOKYO)
+    return T.text("slot.when", month=local.month, day=local.day, weekday=T.text("slot.weekdays")[local.weekday()],
+                  hour=local.hour, minute=local.minute)
+
+
+def _key(booking_id: int, kind: str) -> str:
+    return retry_key(f"reminder:{booking_id}:{kind}", 0)
+
+
+def _received(resident: Resident) -> None:
+    """The resident opens LINE and sees the last push."""
+    delivery = _pushes(resident.bot.fake, resident.user)[-1]
+    resident.last, resident.seen = delivery.messages, delivery.seq
+
+
+async def test_day_before_reminder_is_pushed_once_with_its_buttons(running: Running):
+    user = user_id()
+    case, start = await _book_case(running, user)
+    booking = await _booking(running, case)
+    assert booking is not None
+    assert await running.scheduler.tick(now=start - timedelta(days=2)) == 0  # not due yet
+    assert await running.scheduler.tick(now=start - timedelta(hours=23)) == 1
+    (push,) = _pushes(running.fake, user)
+    assert push.retry_key == _key(booking.id, "day_before")
+    (message,) = push.messages
+    assert CENTRE.name in message["text"] and case in message["text"] and _when(start) in message["text"]
+    assert T.text("reminder.how.phone") in message["text"]
+    actions = _actions(message)
+    assert [a["label"] for a in actions] == [T.text("reminder.keep"), T.text("reminder.move"), T.text("reminder.cancel")]
+    assert [a["data"] for a in actions] == [f"a=rem&op={op}&c={case}" for op in ("keep", "move", "cancel")]
+    assert running.fake.rejected == []
+    # Later ticks, and a restart (a new scheduler), send nothing more.
+    assert await running.scheduler.tick(now=start - timedelta(hours=22)) == 0
+    assert len(_pushes(running.fake, user)) == 1
+
+
+async def test_hour_before_reminder_follows(running: Running):
+    user = user_id()
+    case, start = await _book_case(running, user)
+    await running.scheduler.tick(now=start - timedelta(hours=23))
+    assert await running.scheduler.tick(now=start - timedelta(minutes=30)) == 1
+    day, hour = _pushes(running.fake, user)
+    assert T.text("reminder.hour_before").splitlines()[0] in hour.messages[0]["text"]
+    assert day.retry_key != hour.retry_key
+    assert await running.scheduler.tick(now=start - timedelta(minutes=10)) == 0
+    assert len(_pushes(running.fake, user)) == 2
+
+
+async def test_two_schedulers_at_once_send_once(running: Running, another):
+    user = user_id()
+    _, start = await _book_case(running, user)
+    now = start - timedelta(hours=23)
+    counts = await asyncio.gather(another().tick(now=now), another().tick(now=now), running.scheduler.tick(now=now))
+    assert sorted(counts) == [0, 0, 1]
+    assert len(_pushes(running.fake, user)) == 1 and running.fake.calls["push"] == 1
+
+
+async def test_a_crash_before_commit_resends_with_the_same_key_and_the_resident_sees_one(running: Running, another):
+    user = user_id()
+    case, start = await _book_case(running, user)
+    now = start - timedelta(hours=23)
+    with pytest.raises(CrashAfterPush):
+        await another(CrashingScheduler).tick(now=now)
+    booking = await _booking(running, case)
+    assert booking is not None and booking.day_before_sent_at is None  # the claim was rolled back
+    assert await another().tick(now=now) == 1  # pushed again; LINE answers 409
+    assert running.fake.calls["push"] == 2
+    (push,) = _pushes(running.fake, user)
+    assert push.retry_key == _key(booking.id, "day_before")
+    booking = await _booking(running, case)
+    assert booking is not None and booking.day_before_sent_at is not None
+    assert await another().tick(now=now) == 0 and running.fake.calls["push"] == 2
+
+
+async def test_a_blocked_resident_is_not_retried(running: Running, another):
+    user = user_id()
+    case, start = await _book_case(running, user)
+    running.fake.inject("push", Fault(status=403, body={"message": "The user has blocked the account"}))
+    assert await another().tick(now=start - timedelta(hours=23)) == 0
+    booking = await _booking(running, case)
+    assert booking is not None and booking.day_before_sent_at is not None
+    assert await another().tick(now=start - timedelta(hours=22)) == 0
+    assert running.fake.calls["push"] == 1 and _pushes(running.fake, user) == []
+
+
+async def test_line_down_leaves_the_reminder_for_the_next_tick(running: Running, another):
+    user = user_id()
+    case, start = await _book_case(running, user)
+    running.fake.inject("push", *[Fault(status=500) for _ in range(4)])
+    with pytest.raises(DeliveryFailed):
+        await another().tick(now=start - timedelta(hours=23))
+    booking = await _booking(running, case)
+    assert booking is not None and booking.day_before_sent_at is None
+    assert await another().tick(now=start - timedelta(hours=22)) == 1
+    assert len(_pushes(running.fake, user)) == 1
+
+
+async def test_keep_through_callback(running: Running):
+    resident = Resident(running.bot)
+    case, start = await _book_case(running, resident.user)
+    await running.scheduler.tick(now=start - timedelta(hours=23))
+    _received(resident)
+    await resident.tap(T.text("reminder.keep"))
+    assert resident.texts() == T.text("reminder.kept", when=_when(start))
+    booking = await _booking(running, case)
+    assert booking is not None and booking.slot_start == start
+
+
+async def test_move_through_callback_books_the_new_slot_frees_the_old_and_reminds_again(running: Running):
+    resident = Resident(running.bot)
+    case, start = await _book_case(running, resident.user)
+    await running.scheduler.tick(now=start - timedelta(hours=23))
+    _received(resident)
+    await resident.tap(T.text("reminder.move"))
+    await resident.tap(T.text("slot.other_day"), params={"date": (start + timedelta(days=7)).date().isoformat()})
+    slot = next(a for m in resident.last for a in _actions(m) if a.get("data", "").startswith("a=rem&op=slot"))
+    new_start = datetime.strptime(slot["data"].rsplit("v=", 1)[1], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+    await resident.tap(slot["label"])
+    assert resident.texts() == T.text("reminder.moved", when=_when(new_start), centre=CENTRE.name, case=case)
+    booking = await _booking(running, case)
+    assert booking is not None and booking.slot_start == new_start
+    assert await _bookings_at(running, start) == 0  # the old place is free again
+    # The new booking has reminders of its own.
+    assert await running.scheduler.tick(now=new_start - timedelta(hours=23)) == 1
+    assert _pushes(running.fake, resident.user)[-1].retry_key == _key(booking.id, "day_before")
+    assert _when(new_start) in _pushes(running.fake, resident.user)[-1].messages[0]["text"]
+
+
+async def test_cancel_through_callback_frees_the_place_and_stops_reminders(running: Running):
+    resident = Resident(running.bot)
+    case, start = await _book_case(running, resident.user)
+    await running.scheduler.tick(now=start - timedelta(hours=23))
+    _received(resident)
+    await resident.tap(T.text("reminder.cancel"))
+    assert resident.texts() == T.text("reminder.cancel_ask", when=_when(start))
+    await resident.tap(T.text("reminder.cancel_yes"))
+    assert resident.texts() == T.text("reminder.cancelled", case=case, centre=CENTRE.name)
+    assert await _booking(running, case) is None and await _bookings_at(running, start) == 0
+    assert await running.scheduler.tick(now=start - timedelta(minutes=30)) == 0
+    assert len(_pushes(running.fake, resident.user)) == 1
+
+
+async def test_someone_elses_reminder_button_does_nothing(running: Running):
+    owner = user_id()
+    case, start = await _book_case(running, owner)
+    stranger = Resident(running.bot)
+    data = f"a=rem&op=cancel&c={case}"
+    token = running.fake.issue_reply_token(stranger.user)
+    replies: list[dict[str, Any]] = await stranger._send(postback_event(stranger.user, data, reply_token=token))
+    assert [m["text"] for m in replies] == [T.text("reminder.invalid")]
+    booking = await _booking(running, case)
+    assert booking is not None and booking.slot_start == start
