@@ -24,7 +24,7 @@ async def serve(app, port: int | None = None) -> AsyncIterator[str]:  # type: ig
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     task = asyncio.create_task(server.serve())
-    for _ in range(500):
+    for _ in range(3000):  # up to 30 s: a loaded 2-core machine can be slow to start
         if server.started:
             break
         if task.done():
