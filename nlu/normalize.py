@@ -2,7 +2,7 @@
 
 ``normalize(raw)`` returns a ``Normalized`` whose ``text`` is NFKC-folded (width, compatibility
 characters), lower-cased, with runs of long-vowel marks, repeated punctuation and whitespace
-collapsed and emoji removed.  ``folded`` is the same string with katakana folded to hiragana,
+collapsed and emoji removed (gesture emoji such as 👍 and 🙅 become the words ok / no).  ``folded`` is the same string with katakana folded to hiragana,
 for matching (``シャッキン`` and ``しゃっきん`` look alike).  Both strings have the same length
 and share ``spans``: ``spans[i]`` is the ``(start, end)`` of the original characters that
 produced character ``i``, so a match in normalised text maps back with ``to_original``.
@@ -21,6 +21,23 @@ _LONG_VOWELS = {"ー", "〜", "～", "~", "-", "−", "‐", "―"}
 _LONG_VOWEL_AFTER_KANA = "ー"
 _REPEATABLE_PUNCT = set("!?！？。、,.・…‥")
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
+# Gesture emoji that answer a question on their own (a lone 👍 is a yes in LINE): they become
+# a word instead of being dropped like other emoji, so flow-control answers survive.
+_GESTURE_WORDS = {
+    "👍": "ok",
+    "👌": "ok",
+    "🙆": "ok",
+    "⭕": "ok",
+    "🆗": "ok",
+    "✅": "ok",
+    "👎": "no",
+    "🙅": "no",
+    "❌": "no",
+    "✖": "no",
+    "🆖": "no",
+    "⬅": "back",
+    "🔙": "back",
+}
 _KANA_OFFSET = 0x60
 
 
@@ -94,6 +111,14 @@ def normalize(raw: str) -> Normalized:
         spans[-1] = (spans[-1][0], end)
 
     for ch, start, end in _nfkc_units(raw):
+        word = _GESTURE_WORDS.get(ch)
+        if word is not None:
+            if out and out[-1] != " ":
+                emit(" ", start, end)
+            for letter in word:
+                emit(letter, start, end)
+            emit(" ", start, end)
+            continue
         if _is_emoji(ch):
             # An emoji separates words: keep one space so n-grams do not join across it.
             if out and out[-1] != " ":

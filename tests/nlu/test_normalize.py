@@ -55,3 +55,20 @@ def test_to_original_maps_a_match_back() -> None:
 def test_compact_drops_spaces_and_punctuation() -> None:
     assert compact("し に た い。。") == "しにたい"
     assert compact("「消えたい」") == "消えたい"
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("👍", "ok"),
+        ("はい👍です", "はい ok です"),
+        ("🙅\u200d♀️", "no"),
+        ("❌", "no"),
+        ("⬅️", "back"),
+    ],
+)
+def test_gesture_emoji_become_words(raw: str, text: str) -> None:
+    """A lone 👍 answers a yes/no question in LINE; other emoji are still dropped."""
+    norm = normalize(raw)
+    assert norm.text == text
+    assert len(norm.spans) == len(norm.text)
