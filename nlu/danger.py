@@ -21,7 +21,7 @@ from nlu.data import DANGER_LEXICON_FILE
 from nlu.normalize import Normalized, compact, fold_kana, normalize
 
 # Stands in for a masked idiom, so patterns do not join the words on either side of it.
-_MASK = "〓"
+MASK = _MASK = "〓"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from nlu.contract import SITUATIONS
+from nlu.danger import MASK, DangerLexicon
 from nlu.data import (
     DANGER_LEXICON_FILE,
     NLU_DATA_DIR,
@@ -29,7 +30,7 @@ from nlu.normalize import normalize
 
 MODEL_DIR = REPO_ROOT / "var" / "nlu"
 # Bump when the features or the training recipe change, so stale caches are not reused.
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 
 
 # LinearSVC margins are multiplied by this before a softmax / sigmoid.
@@ -135,7 +136,11 @@ def _fit_binary(x, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:  # type
     return clf.coef_[0] * MARGIN_SCALE, float(clf.intercept_[0]) * MARGIN_SCALE
 
 
-def train(data: TrainingData, config: TrainConfig | None = None) -> EmbeddedModel:
+def train(
+    data: TrainingData,
+    config: TrainConfig | None = None,
+    danger_lexicon_file: Path = DANGER_LEXICON_FILE,
+) -> EmbeddedModel:
     """Fit the vectorizer and the three heads; a second or two on the full data."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -154,8 +159,12 @@ def train(data: TrainingData, config: TrainConfig | None = None) -> EmbeddedMode
     x_intent = tfidf.transform(intent_texts)
     intent_head = LinearHead(*_fit_multiclass(x_intent, intent_labels, config))
 
+    # The danger head is only ever asked about idiom-masked text (DangerDetector.masked_text),
+    # so it learns from the same: 死ぬほど疲れた is a negative example of " 疲れた".
+    lexicon = DangerLexicon.load(danger_lexicon_file)
+    masked_texts = [lexicon.mask_idioms(t).replace(MASK, " ") for t in intent_texts]
     is_crisis = np.array([label == "crisis" for label in intent_labels], dtype=int)
-    coef, intercept = _fit_binary(x_intent, is_crisis, config.danger_c)
+    coef, intercept = _fit_binary(tfidf.transform(masked_texts), is_crisis, config.danger_c)
     danger_head = LinearHead(["crisis"], coef[:, None], np.array([intercept]), multilabel=True)
 
     x_sit = tfidf.transform(situation_texts)
@@ -179,8 +188,9 @@ def train(data: TrainingData, config: TrainConfig | None = None) -> EmbeddedMode
 
 
 def current_data_hash(data_dir: Path = NLU_DATA_DIR) -> str:
-    files = nlu_files(data_dir)
-    return data_hash(files, extra=f"recipe={RECIPE_VERSION}")
+    # The lexicon's idioms shape the danger head's training text, so they are part of the key.
+    files = [*nlu_files(data_dir), data_dir / DANGER_LEXICON_FILE.name]
+    return data_hash([f for f in files if f.exists()], extra=f"recipe={RECIPE_VERSION}")
 
 
 def model_path(digest: str, model_dir: Path = MODEL_DIR) -> Path:
@@ -201,7 +211,9 @@ def load_or_train(
                 return model
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # a stale or broken cache is retrained below
-    model = train(load_training_data(data_dir))
+    model = train(
+        load_training_data(data_dir), danger_lexicon_file=data_dir / DANGER_LEXICON_FILE.name
+    )
     model.data_hash = digest
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
