@@ -35,12 +35,17 @@ if [[ ! -x "$venv/bin/python" ]]; then
     "$python310" -m venv "$venv"
 fi
 # A newer pip resolves Rasa's large dependency tree far faster than the 23.0 bundled one.
-"$venv/bin/python" -m pip install --quiet --upgrade 'pip>=24' 'setuptools<70' wheel
+# This machine's pip config lists local find-links/index folders that lack most packages;
+# pip warns once per package about each. Drop only those lines.
+quiet_pip() {
+    "$venv/bin/python" -m pip "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+}
+quiet_pip install --quiet --upgrade 'pip>=24' 'setuptools<70' wheel
 constraint_args=()
 if grep -qv '^\s*\(#.*\)\?$' "$constraints" 2>/dev/null; then
     constraint_args=(--constraint "$constraints")
 fi
-"$venv/bin/python" -m pip install --quiet --requirement "$requirements" "${constraint_args[@]}"
+quiet_pip install --quiet --requirement "$requirements" "${constraint_args[@]}"
 # Fail here, not at the first train, if the stack cannot import.
 "$venv/bin/python" -c 'import rasa, sudachipy, sudachidict_core; print("setup-rasa: rasa", rasa.__version__)'
 echo "$wanted_hash" > "$stamp"

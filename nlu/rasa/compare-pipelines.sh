@@ -18,4 +18,5 @@ trap 'rm -rf "$staged" "$work"' EXIT
 cd "$work"
 RASA_CACHE_DIRECTORY="$work/cache" "$RASA_VENV/bin/python" "$RASA_PROJECT/compare_pipelines.py" \
     --seed "${SPLIT_SEED:-42}" --test-fraction "${TEST_FRACTION:-0.2}" "$staged" "${configs[@]}" \
-    2> >(grep -E '^#|Error|Traceback' >&2)
+    2> >(grep --line-buffered -E '^#|^[A-Za-z_.]*(Error|Exception)' >&2) | grep --line-buffered '^|'
+# (Rasa logs each parse to stdout; only the table rows are kept.)

@@ -76,17 +76,21 @@ def main() -> None:
         train_file.write_text(train.nlu_as_yaml(), encoding="utf-8")
         for config in args.configs:
             started = time.perf_counter()
-            result = train_nlu(
-                str(config.resolve()),
-                str(train_file),
-                str(tmp / "models"),
-                fixed_model_name=config.stem,
-            )
-            train_s = time.perf_counter() - started
-            if not result:
-                print(f"| {config.stem} | training failed | | | {train_s:.0f}s | |", flush=True)
+            try:
+                model = train_nlu(
+                    str(config.resolve()),
+                    str(train_file),
+                    str(tmp / "models"),
+                    fixed_model_name=config.stem,
+                )
+                train_s = time.perf_counter() - started
+                if not model:
+                    raise RuntimeError("train_nlu returned no model")
+                scores = asyncio.run(_evaluate(model, test_examples))
+            except Exception as exc:  # noqa: BLE001 - a failing pipeline is a result too
+                reason = f"{type(exc).__name__}: {str(exc)[:160]}".replace("|", "/")
+                print(f"| {config.stem} | failed: {reason} | | | | |", flush=True)
                 continue
-            scores = asyncio.run(_evaluate(result, test_examples))
             print(
                 f"| {config.stem} | {scores['accuracy']:.3f} | {scores['macro_f1']:.3f} "
                 f"| {scores['entity_f1']:.3f} | {train_s:.0f}s | {scores['p50_ms']:.1f} ms |",
