@@ -50,7 +50,7 @@ SCRIPTS = {
         "nagomi",
     ),
     "general": (
-        "なんだか毎日つらいことがあって",
+        "ひとり暮らしで話し相手がいなくて、毎日さびしいです",
         [("tap", t("flows.general.topic.work")), ("say", "仕事が見つからなくて困っています"), ("say", "平井")],
         "nagomi",
     ),
@@ -244,7 +244,7 @@ async def test_back_stop_and_restart(chat, redis_client):
 
 
 async def test_a_command_word_inside_an_answer_is_an_answer(chat):
-    await chat.say("なんだか毎日つらいことがあって")
+    await chat.say("ひとり暮らしで話し相手がいなくて、毎日さびしいです")
     await chat.tap(t("flows.general.topic.work"))
     await chat.say("仕事をやめることになりそう")
     assert t("flows.common.area.ask") in chat.texts()
