@@ -28,6 +28,9 @@ from tests.support.line import sign, text_event, webhook_body  # noqa: E402
 from tests.support.servers import free_port  # noqa: E402
 
 SECRET = "bench-channel-secret"
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tsunagu_bench"
+)
 TOKEN = "bench-access-token"
 MESSAGES = ["借金が返せなくて困っています", "こんにちは", "息子がずっと部屋から出てきません", "家を借りられない", "相談したいです"]
 
@@ -41,13 +44,26 @@ def _env(redis_url: str, fake_url: str, port: int) -> dict[str, str]:
         LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
         LOG_HASH_KEY="bench-hash-key",
         ENCRYPTION_KEY="YmVuY2gtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMhISE=",
-        DATABASE_URL=env.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        DATABASE_URL=BENCH_DATABASE_URL,
         PORT=str(port),
         IN_PROCESS_WORKERS="0",
         LOG_LEVEL="WARNING",
         WORKER_BLOCK_MS="200",
     )
     return env
+
+
+def _fresh_database() -> None:
+    """The bench writes conversations and cases: give it its own empty database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(BENCH_DATABASE_URL)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
 
 
 async def _wait_http(url: str, timeout: float = 60) -> None:
@@ -63,6 +79,18 @@ async def _wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
+async def _wait_workers(client: redis.Redis, count: int, timeout: float = 120) -> None:
+    """Workers beat once their NLU model is loaded and they consume; measure after that."""
+    from bot.worker import HEARTBEAT_PREFIX
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(await client.keys(HEARTBEAT_PREFIX + "*")) >= count:
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError("workers did not start")
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -76,6 +104,8 @@ async def run(args: argparse.Namespace) -> int:
     fake_port, web_port = free_port(), free_port()
     fake_url = f"http://127.0.0.1:{fake_port}"
     env = _env(redis_url, fake_url, web_port)
+    _fresh_database()
+    subprocess.run([py, "-m", "bot", "migrate"], env=env, check=True, capture_output=True)
     procs = [subprocess.Popen([py, "-m", "bot.dev.line_api", "--port", str(fake_port), "--token", TOKEN])]
     procs.append(subprocess.Popen([py, "-m", "bot", "serve"], env=env))
     procs += [subprocess.Popen([py, "-m", "bot", "worker"], env=env) for _ in range(args.workers)]
@@ -83,6 +113,7 @@ async def run(args: argparse.Namespace) -> int:
         await _wait_http(f"{fake_url}/_stats")
         base = f"http://127.0.0.1:{web_port}"
         await _wait_http(f"{base}/healthz")
+        await _wait_workers(client, args.workers)
         residents = ["U" + os.urandom(16).hex() for _ in range(args.residents)]
         total = args.rate * args.seconds
         latencies: list[float] = []

@@ -28,6 +28,7 @@ from bot.logs import get_logger
 EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
 LOCK_PREFIX = "tsunagu:lock:"
 DEAD_LETTER_STREAM = "tsunagu:events:dead"
+HEARTBEAT_PREFIX = "tsunagu:worker:"
 HANDLE_ATTEMPTS = 3
 log = get_logger("bot.worker")
 
@@ -69,9 +70,13 @@ class StreamWorker:
     async def run(self) -> None:
         """Consume until ``stop()``; in-flight events finish before this returns."""
         await ensure_group(self._redis)
-        next_reclaim = 0.0
+        next_reclaim = next_beat = 0.0
         while not self._stopping.is_set():
             try:
+                if time.monotonic() >= next_beat:
+                    # Liveness for operators and benchmarks: which workers are consuming.
+                    await self._redis.set(HEARTBEAT_PREFIX + self.consumer, int(time.time()), ex=30)
+                    next_beat = time.monotonic() + 10
                 if time.monotonic() >= next_reclaim:
                     await self._reclaim()
                     next_reclaim = time.monotonic() + max(self._reclaim_idle_ms / 4000, 0.05)
@@ -89,6 +94,10 @@ class StreamWorker:
                     await self._spawn(entry_id, fields)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            await self._redis.delete(HEARTBEAT_PREFIX + self.consumer)
+        except (redis.RedisError, OSError):
+            pass  # the key expires by itself
 
     def stop(self) -> None:
         self._stopping.set()

@@ -141,12 +141,14 @@ async def test_killing_a_worker_mid_event_loses_nothing_and_the_event_is_handled
 async def test_worker_process_stops_cleanly_on_sigterm(redis_client, fake_line):
     _fake, fake_url = fake_line
     process = subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=_worker_env(fake_url))
-    for _ in range(200):  # until it has joined the consumer group
-        if await redis_client.exists(STREAM) and await redis_client.xinfo_consumers(STREAM, GROUP):
+    for _ in range(1200):  # until it consumes (its heartbeat is up)
+        if await redis_client.keys("tsunagu:worker:*"):
             break
         await asyncio.sleep(0.05)
+    assert await redis_client.keys("tsunagu:worker:*")
     process.terminate()
     assert process.wait(timeout=10) == 0
+    assert await redis_client.keys("tsunagu:worker:*") == []  # it signed off on the way out
 
 
 async def test_store_down_means_503_so_line_redelivers(fake_line):
