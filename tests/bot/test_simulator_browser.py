@@ -446,3 +446,61 @@ async def test_reset_starts_a_new_resident_and_reload_keeps_the_talk(page, sim):
     await bot_answers(page, sim, second, 0)
     follows = [e["source"]["userId"] for e in await sim.stored_events() if e["type"] == "follow"]
     assert follows == [first, second]
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("flow", ["debt", "family_8050", "double_care", "hikikomori", "housing_refusal", "general"])
+async def test_a_person_completes_every_flow_by_tapping_and_typing(page, sim, tmp_path, flow):
+    """The simulator is a real place to try the service: each flow, first message to a
+    confirmed case number, only through what the page shows."""
+    from playwright.async_api import expect
+    from sqlalchemy import select
+
+    from handoff.models import Handoff
+    from tests.flows.conftest import t
+    from tests.flows.test_conversation import SCRIPTS
+
+    user = await current_user(page)
+    await bot_answers(page, sim, user, 0)
+
+    async def step(action: Callable[[], Any]) -> None:
+        await settled(page, sim, user)
+        before = len(sim.sent_to(user))
+        await action()
+        await bot_answers(page, sim, user, before)
+
+    def say(text: str) -> Callable[[], Any]:
+        async def action() -> None:
+            await page.fill("#input", text)
+            await page.press("#input", "Enter")
+
+        return action
+
+    def tap(label: str) -> Callable[[], Any]:
+        async def action() -> None:
+            button = page.get_by_role("button", name=label, exact=True).last
+            await expect(button).to_be_visible()
+            await button.click()
+
+        return action
+
+    async def tap_first_slot() -> None:
+        await page.locator("#quick-replies .pill").first.click()
+
+    first, moves, _centre = SCRIPTS[flow]
+    await step(say(first))
+    for kind, value in moves:
+        await step(tap(value) if kind == "tap" else say(value))
+    await step(tap(t("consent.agree")))
+    await expect(page.locator("#chat .fx-bubble").last).to_be_visible()
+    await step(tap(t("summary.send")))
+    await step(tap_first_slot)
+    await step(tap(t("contact.line")))
+
+    engine = make_sync_engine(f"sqlite:///{tmp_path / 'tsunagu.db'}")
+    with engine.connect() as connection:
+        case_number = connection.execute(select(Handoff.case_number)).scalar_one()
+    engine.dispose()
+    # The confirmation (centre, time, case number) is on the page.
+    await expect(bot_rows(page).filter(has_text=case_number)).to_have_count(1)
