@@ -17,16 +17,10 @@ from typing import Any
 
 import yaml
 
+from nlu.contract import SITUATIONS  # the situation labels are the NLU contract's
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SITUATIONS = (
-    "debt",
-    "family_8050",
-    "double_care",
-    "hikikomori",
-    "housing_refusal",
-    "other_welfare",
-)
 CONTACT_FIELDS = ("phone", "address", "hours")
 
 

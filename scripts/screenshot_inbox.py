@@ -32,10 +32,8 @@ from handoff.db import make_async_engine, session_factory  # noqa: E402
 from handoff.directory import load_directory  # noqa: E402
 from handoff.models import Base  # noqa: E402
 from handoff.routing import route  # noqa: E402
+from tests.support.browser import launch  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "screenshot-password"
 CASES = [
     (["debt"], "カードの返済が3か月とどこおっています。督促の電話がこわいです。", "phone", False, 26),
@@ -141,7 +139,7 @@ async def main(out: Path) -> None:
 
     try:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = await launch(p)
             for email, shots in (("sato@ward.example", ("inbox", "case")), ("boss@ward.example", ("stats",))):
                 page = await browser.new_page(viewport={"width": 1280, "height": 860}, locale="ja-JP")
                 await page.goto(f"{base}/login")

@@ -28,18 +28,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from tests.support.browser import CHROMIUM, chromium_available, launch  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MESSAGE = "家賃が払えなくなりそうで、どこに相談したらいいですか"
 
 
@@ -115,9 +105,7 @@ async def run(out: Path, showcase: bool) -> None:
             await asyncio.sleep(0.02)
         try:
             async with async_playwright() as p:
-                browser = await p.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-                )
+                browser = await launch(p)
                 page = await browser.new_page(
                     viewport={"width": 420, "height": 800}, device_scale_factor=2, locale="ja-JP"
                 )
@@ -150,7 +138,7 @@ def main() -> None:
         "--showcase", action="store_true", help="also show a card and quick replies"
     )
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if not chromium_available():
         sys.exit(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
     asyncio.run(run(args.out, args.showcase))
 

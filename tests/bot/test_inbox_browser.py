@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,19 +13,15 @@ import pytest
 import pytest_asyncio
 
 from tests.bot.inbox_support import PASSWORD, Inbox, api_login, running_inbox
+from tests.support.browser import CHROMIUM, chromium_available, launch  # noqa: E402
 from tests.support.line import user_id
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 TIMEOUT_MS = 15_000
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.asyncio(loop_scope="module"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing"),
+    pytest.mark.skipif(not chromium_available(), reason=f"{CHROMIUM} is missing"),
 ]
 
 
@@ -44,7 +39,7 @@ async def browser() -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        launched = await launch(p)
         yield launched
         await launched.close()
 

@@ -23,20 +23,10 @@ from flows.outgoing import Button, Card, Text
 from handoff.db import make_sync_engine
 from handoff.models import Base
 from tests.conftest import make_settings
+from tests.support.browser import CHROMIUM, chromium_available, launch
 from tests.support.line import SECRET, user_id
 from tests.support.servers import free_port, serve
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 15_000
 PICKERS = (
     Button("日付を選ぶ", data="day=pick", pick="date", initial="2030-04-01"),
@@ -45,7 +35,7 @@ PICKERS = (
 )
 
 needs_chromium = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
+    not chromium_available(),
     reason=f"{CHROMIUM} is missing (apt-get install -y chromium); the simulator is not tested",
 )
 
@@ -175,9 +165,7 @@ async def page(sim: Simulated) -> AsyncIterator[Any]:
     errors: list[str] = []
     async with async_playwright() as p:
         # launch() gives a fresh temporary profile; Playwright passes its own headless flag.
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = await launch(p)
         context = await browser.new_context(viewport={"width": 420, "height": 800}, locale="ja-JP")
         page = await context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
