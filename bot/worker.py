@@ -85,6 +85,13 @@ class StreamWorker:
                 replies: Any = await self._redis.xreadgroup(
                     GROUP, self.consumer, {STREAM: ">"}, count=16, block=self._block_ms
                 )
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc) and "UNBLOCKED" not in str(exc):
+                    raise
+                # Redis lost the group (restarted without persistence, flushed): recreate it.
+                log.warning("worker.group_recreated")
+                await ensure_group(self._redis)
+                continue
             except (redis.RedisError, OSError) as exc:
                 log.warning("worker.redis_unavailable", error=type(exc).__name__)
                 await asyncio.sleep(0.5)

@@ -167,3 +167,20 @@ async def test_store_down_means_503_so_line_redelivers(fake_line):
         ready = await http.get(f"{url}/readyz")
         assert ready.status_code == 503
         assert ready.json()["checks"]["redis"] is False
+
+
+async def test_a_worker_recreates_its_group_when_redis_loses_it(redis_client):
+    seen: list[str] = []
+
+    async def handler(event: dict) -> None:
+        seen.append(event["message"]["text"])
+
+    worker = StreamWorker(redis_client, handler, consumer="solo", block_ms=50)
+    task = asyncio.create_task(worker.run())
+    await asyncio.sleep(0.3)
+    await redis_client.flushdb()  # as after a Redis restart without persistence
+    await asyncio.sleep(0.3)
+    await EventIntake(redis_client, 60).accept([text_event(user_id(), "after the loss")])
+    await wait_until(lambda: seen == ["after the loss"], timeout=10)
+    worker.stop()
+    await task
