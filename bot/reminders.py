@@ -104,11 +104,10 @@ class ReminderScheduler:
         await self._messenger.push(to, messages, key)
 
     def _reminder(self, due: DueReminder, case: Handoff) -> Reminder:
-        centre = self._directory.centres.get(due.centre_code)
         return Reminder(
             kind=due.kind,
             case_number=case.case_number,
-            centre_name=centre.name if centre else due.centre_code,
+            centre_name=self._directory.centre_name(due.centre_code),
             slot_start=due.slot_start,
             contact_method=case.contact_method,
         )

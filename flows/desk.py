@@ -138,8 +138,7 @@ class HandoffDesk:
             case = await cases.open_case_for(session, line_user_id(resident))
             if case is None:
                 return None
-            centre = self.directory.centres.get(case.primary_centre)
-            return OpenCase(case.case_number, case.status, centre.name if centre else case.primary_centre)
+            return OpenCase(case.case_number, case.status, self.directory.centre_name(case.primary_centre))
 
     async def add_message(self, resident: str, case_number: str, text: str) -> bool:
         async with self._sessions() as session, session.begin():
@@ -163,11 +162,10 @@ class HandoffDesk:
             case = await self._own_open_case(session, resident, case_number)
             if case is None:
                 return None
-            centre = self.directory.centres.get(case.primary_centre)
             return BookedCase(
                 case_number=case.case_number,
                 centre_code=case.primary_centre,
-                centre_name=centre.name if centre else case.primary_centre,
+                centre_name=self.directory.centre_name(case.primary_centre),
                 slot_start=case.callback_slot,
                 contact_method=case.contact_method,
             )

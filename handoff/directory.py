@@ -115,6 +115,12 @@ class Directory:
         except KeyError as exc:
             raise DirectoryError(f"{self.ward}: no centre {code!r}") from exc
 
+    def centre_name(self, code: str) -> str:
+        """The centre's name for a resident; its code if the directory no longer lists it
+        (a case can outlive a change of directory)."""
+        centre = self.centres.get(code)
+        return centre.name if centre else code
+
     def is_closure(self, day: date) -> bool:
         return (day.month, day.day) in self.closures
 
