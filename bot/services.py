@@ -7,14 +7,12 @@ worker process simply does not serve HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import redis.asyncio as redis
-import yaml
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import DATA_DIR, Settings
+from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.intake import EventIntake
 from bot.messenger import Messenger
@@ -33,13 +31,6 @@ from handoff.takeover import StaffRelay, TakeoverRegistry
 from nlu.pipeline import build_understander
 
 DEFAULT_LINE_API = "https://api.line.me"
-
-
-def ward_name(ward: str, data_dir: Path = DATA_DIR) -> str:
-    path = data_dir / "centres" / f"{ward}.yml"
-    if path.exists():
-        return str((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("name", ward))
-    return ward
 
 
 def line_api_base(settings: Settings) -> str:

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from bot.intake import STREAM
-from bot.services import ward_name
 from flows.catalogue import load_catalogue
+from handoff.directory import load_directory
 from tests.support.line import fixture_events, text_event, user_id
 from tests.support.waiting import wait_until
 
@@ -74,7 +74,7 @@ async def test_every_sample_event_gets_200_and_the_expected_answer(bot, index):
     else:
         await wait_until(lambda: bot.fake.deliveries)
         texts = bot.fake.texts_for(chat)
-        want = CATALOGUE.text(expected, ward_name=ward_name("edogawa"))
+        want = CATALOGUE.text(expected, ward_name=load_directory("edogawa").ward_name)
         assert want in texts, texts
         # Answered by reply, the free way, whenever LINE gave a token.
         assert bot.fake.deliveries[0].kind == ("reply" if "replyToken" in event else "push")
