@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import json
 import os
 import random
 import statistics
@@ -20,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import httpx
 import redis.asyncio as redis
 
@@ -91,6 +94,28 @@ async def _wait_workers(client: redis.Redis, count: int, timeout: float = 120) -
     raise RuntimeError("workers did not start")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_by_command(commands: tuple[str, ...]) -> dict[int, float]:
+    """CPU seconds of every process whose command name is one of ``commands``."""
+    found: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] in commands:
+            found[int(stat.parent.name)] = _cpu_seconds(int(stat.parent.name))
+    return found
+
+
+SERVERS = {"postgres": ("postgres",), "redis": ("redis-server",)}
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -113,6 +138,7 @@ async def run(args: argparse.Namespace) -> int:
     procs = [subprocess.Popen([*nice, py, "-m", "bot.dev.line_api", "--port", str(fake_port), "--token", TOKEN])]
     procs.append(subprocess.Popen([py, "-m", "bot", "serve"], env=env))
     procs += [subprocess.Popen([*nice, py, "-m", "bot", "worker"], env=env) for _ in range(args.workers)]
+    named = [("fake LINE API", procs[0]), ("web", procs[1])] + [(f"worker{i}", p) for i, p in enumerate(procs[2:])]
     try:
         await _wait_http(f"{fake_url}/_stats")
         base = f"http://127.0.0.1:{web_port}"
@@ -120,41 +146,60 @@ async def run(args: argparse.Namespace) -> int:
         await _wait_workers(client, args.workers)
         residents = ["U" + os.urandom(16).hex() for _ in range(args.residents)]
         total = args.rate * args.seconds
+        async with httpx.AsyncClient() as setup:
+            tokens = (await setup.post(f"{fake_url}/_reply_tokens", json={"chats": residents})).json()
+        # Signed bodies are built before the clock starts: the load generator shares the
+        # cores with what it measures and should spend them on sending, not on JSON and HMAC.
+        requests: list[tuple[str, bytes, str]] = []
+        for i in range(total):
+            user = random.choice(residents)
+            event = text_event(user, random.choice(MESSAGES))
+            if i < len(residents):
+                event["replyToken"] = tokens[user]
+            body = webhook_body(event)
+            requests.append((user, body, sign(body, SECRET)))
         latencies: list[float] = []
+        timeline: list[tuple[float, float]] = []  # (sent at, latency), for --timeline
         statuses: dict[int, int] = {}
         accepted_per_resident: dict[str, int] = {}
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(timeout=10, limits=limits) as http:
-            tokens = (await http.post(f"{fake_url}/_reply_tokens", json={"chats": residents})).json()
+        connector = aiohttp.TCPConnector(limit=200)
+        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=10)) as http:
 
-            async def send(i: int) -> None:
-                user = random.choice(residents)
-                event = text_event(user, random.choice(MESSAGES))
-                if i < len(residents):
-                    event["replyToken"] = tokens[user]
-                body = webhook_body(event)
+            async def send(user: str, body: bytes, signature: str) -> None:
                 started = time.perf_counter()
-                response = await http.post(
+                async with http.post(
                     f"{base}/callback",
-                    content=body,
-                    headers={"X-Line-Signature": sign(body, SECRET), "Content-Type": "application/json"},
-                )
+                    data=body,
+                    headers={"X-Line-Signature": signature, "Content-Type": "application/json"},
+                ) as response:
+                    payload = await response.read()
                 latencies.append(time.perf_counter() - started)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                if response.status_code == 200:
-                    accepted_per_resident[user] = accepted_per_resident.get(user, 0) + response.json()["accepted"]
+                timeline.append((started, latencies[-1]))
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+                if response.status == 200:
+                    accepted = json.loads(payload)["accepted"]
+                    accepted_per_resident[user] = accepted_per_resident.get(user, 0) + accepted
 
             for _ in range(20):  # warm-up connections and code paths, not measured
-                await http.get(f"{base}/healthz")
+                async with http.get(f"{base}/healthz") as response:
+                    await response.read()
+            # The generator's own garbage collection would pause its loop and be counted
+            # as server latency: its objects are frozen and collection is off while it sends.
+            gc.freeze()
+            gc.disable()
+            cpu_before = {name: _cpu_seconds(p.pid) for name, p in named}
+            client_before = time.process_time()
+            servers_before = {name: _cpu_by_command(c) for name, c in SERVERS.items()}
             tasks = []
             start = time.perf_counter()
-            for i in range(total):
+            for i, request in enumerate(requests):
                 delay = start + i / args.rate - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(send(i)))
+                tasks.append(asyncio.create_task(send(*request)))
             await asyncio.gather(*tasks)
             send_done = time.perf_counter()
+            gc.enable()
 
         accepted = sum(accepted_per_resident.values())
 
@@ -169,6 +214,12 @@ async def run(args: argparse.Namespace) -> int:
             await asyncio.sleep(0.1)
             done = await handled()
         finished = time.perf_counter()
+        cpu = {name: _cpu_seconds(p.pid) - cpu_before[name] for name, p in named}
+        cpu["load generator"] = time.process_time() - client_before
+        for name, commands in SERVERS.items():
+            # Backends started during the run count from zero.
+            before, after = servers_before[name], _cpu_by_command(commands)
+            cpu[name] = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
         dead = await client.xlen("tsunagu:events:dead")
         lost = accepted - done
         print(f"events sent            {total} at {args.rate}/s over {args.seconds}s, {args.residents} residents, {args.workers} workers (nice {args.worker_nice})")
@@ -179,6 +230,16 @@ async def run(args: argparse.Namespace) -> int:
         print(f"events handled         {done} of {accepted} accepted ({dead} dead-lettered)")
         print(f"handled per second     {done / (finished - start):.1f} (drained {finished - send_done:.2f}s after the last send)")
         print(f"events lost            {lost}")
+        per_event = ", ".join(f"{name} {seconds / total * 1000:.2f}" for name, seconds in cpu.items())
+        print(f"cpu ms per event       {per_event}")
+        if args.timeline:
+            for second in range(args.seconds + 1):
+                window = [lat for t, lat in timeline if second <= t - start < second + 1]
+                if window:
+                    print(
+                        f"  second {second:2d}: {len(window)} sent, p50 {statistics.median(window) * 1000:.1f} ms,"
+                        f" max {max(window) * 1000:.1f} ms"
+                    )
         return 0 if lost == 0 and statuses.get(200, 0) == total else 1
     finally:
         for p in procs:
@@ -202,6 +263,7 @@ def main() -> None:
     parser.add_argument(
         "--worker-nice", type=int, default=10, help="niceness of workers and the fake LINE API (0: same as web)"
     )
+    parser.add_argument("--timeline", action="store_true", help="also print latency per second of the run")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"))
     sys.exit(asyncio.run(run(parser.parse_args())))
 
