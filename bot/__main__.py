@@ -27,7 +27,7 @@ def serve() -> None:
 
     settings = get_settings()
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_heap=True),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
@@ -36,6 +36,7 @@ def serve() -> None:
 
 
 async def _worker() -> None:
+    from bot.heap import freeze_startup_objects
     from bot.logs import configure_logging
     from bot.services import build_services
 
@@ -46,6 +47,7 @@ async def _worker() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     services = await build_services(settings)
+    freeze_startup_objects()
     worker = services.worker()
     run = asyncio.create_task(worker.run())
     reminders = asyncio.create_task(services.reminders.run()) if services.reminders else None

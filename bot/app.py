@@ -15,6 +15,7 @@ from linebot.v3 import WebhookParser
 
 from bot import ops, webhook
 from bot.config import Settings, get_settings
+from bot.heap import freeze_startup_objects
 from bot.inbox import mount_staff
 from bot.logs import configure_logging, get_logger
 from bot.services import build_services
@@ -23,7 +24,9 @@ from bot.worker import default_consumer_name
 log = get_logger("bot.app")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -> FastAPI:
+    """``freeze_heap``: for a server process (``python -m bot serve``), exempt what start-up
+    built from garbage collection (bot.heap); tests that build many apps leave it off."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
 
@@ -44,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reminders = services.reminders if workers else None
         if reminders is not None:
             tasks.append(asyncio.create_task(reminders.run()))
-        log.info("app.started", workers=len(workers), embedded_redis=settings.embedded_redis)
+        frozen = freeze_startup_objects() if freeze_heap else 0
+        log.info("app.started", workers=len(workers), embedded_redis=settings.embedded_redis, frozen_objects=frozen)
         try:
             yield
         finally:
