@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # lock frees itself after this long.
     worker_lock_lease_s: float = 15.0
     dedupe_ttl_s: int = 24 * 3600
+    # LINE's loading animation is started only when an answer takes longer than this
+    # (0: at once for every message). Most answers come sooner, and then it would only
+    # flash and cost a Messaging API call per message.
+    loading_after_s: float = 0.8
     # How often each worker process (and a web process with in-process workers) looks for
     # callback reminders that fell due (bot/reminders.py).
     reminder_interval_s: float = 60.0

@@ -47,6 +47,7 @@ class Dispatcher:
         hash_key: str,
         events: EventRegistry = registry,
         takeover: Any = None,
+        loading_after_s: float = 0.0,
     ) -> None:
         self._messenger = messenger
         self._conversation = conversation
@@ -55,6 +56,7 @@ class Dispatcher:
         self._hash_key = hash_key
         self._events = events
         self._takeover = takeover  # handoff.takeover.StaffRelay (staff inbox)
+        self._loading_after_s = loading_after_s
 
     async def __call__(self, raw: dict[str, Any]) -> None:
         resident = conversation_key(raw)
@@ -70,6 +72,7 @@ class Dispatcher:
             catalogue=self._catalogue,
             redis=self._redis,
             takeover=self._takeover,
+            loading_after_s=self._loading_after_s,
         )
         event_type = str(raw.get("type"))
         model = _parse(raw)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import aiohttp
 from linebot.v3.messaging import (
@@ -120,6 +121,35 @@ class Messenger:
             log.info("messenger.loading_failed", status=exc.status)
         except (TimeoutError, OSError, aiohttp.ClientError) as exc:
             log.info("messenger.loading_failed", error=type(exc).__name__)
+
+    @asynccontextmanager
+    async def loading_while_slow(self, chat_id: str | None, after_s: float) -> AsyncIterator[None]:
+        """Show the loading animation if the body takes longer than ``after_s`` (at once
+        when ``after_s`` is 0). Wrap the work, not the sending: an answer that is ready
+        sooner goes out without the animation, and the animation never starts after it."""
+        if not chat_id:
+            yield
+            return
+        if after_s <= 0:
+            await self.show_loading(chat_id)
+            yield
+            return
+        calling = False
+
+        async def later() -> None:
+            nonlocal calling
+            await asyncio.sleep(after_s)
+            calling = True
+            await self.show_loading(chat_id)
+
+        timer = asyncio.create_task(later())
+        try:
+            yield
+        finally:
+            if not calling:
+                timer.cancel()
+            # A call already made is waited for, so it reaches LINE before the answer.
+            await asyncio.gather(timer, return_exceptions=True)
 
     async def _with_retries(self, call):  # type: ignore[no-untyped-def]
         delay = self._base_delay_s

@@ -105,6 +105,7 @@ async def build_services(settings: Settings) -> Services:
         hash_key=settings.log_hash_key.get_secret_value(),
         # Staff takeover: the bot stays quiet while a person owns the conversation.
         takeover=StaffRelay(TakeoverRegistry(redis_client), session_factory(db_engine), understander.danger),
+        loading_after_s=settings.loading_after_s,
     )
     return Services(
         settings=settings,

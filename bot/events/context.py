@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,11 @@ class EventContext:
     redis: redis.Redis
     # handoff.takeover.StaffRelay: set when staff can take over conversations.
     takeover: Any = None
+    loading_after_s: float = 0.0  # Settings.loading_after_s
+
+    def loading_while_slow(self) -> AbstractAsyncContextManager[None]:
+        """LINE's loading animation for work that turns out slow (bot.messenger)."""
+        return self.messenger.loading_while_slow(self.chat_id, self.loading_after_s)
 
     @property
     def is_one_to_one(self) -> bool:

@@ -21,13 +21,12 @@ async def on_message(event: MessageEvent, ctx: EventContext) -> None:
     kind = str(ctx.raw.get("message", {}).get("type", ""))
     if ctx.takeover is not None and await ctx.takeover.relay(ctx.resident, text, kind=kind):
         return
-    if ctx.chat_id:
-        await ctx.messenger.show_loading(ctx.chat_id)
-    if isinstance(event.message, TextMessageContent):
-        await ctx.answer(await ctx.conversation.on_text(ctx.resident, event.message.text))
-        return
-    kind = str(ctx.raw.get("message", {}).get("type", ""))
-    await ctx.answer(await ctx.conversation.on_media(ctx.resident, kind))
+    async with ctx.loading_while_slow():
+        if isinstance(event.message, TextMessageContent):
+            out = await ctx.conversation.on_text(ctx.resident, event.message.text)
+        else:
+            out = await ctx.conversation.on_media(ctx.resident, kind)
+    await ctx.answer(out)
 
 
 @registry.on("messageEdited")

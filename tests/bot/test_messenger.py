@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+
 from bot.dev.line_api import Fault
-from tests.support.line import text_event, user_id
+from bot.messenger import Messenger
+from tests.support.line import ACCESS_TOKEN, text_event, user_id
 from tests.support.waiting import wait_until
 
 
@@ -44,8 +48,57 @@ async def test_rate_limited_reply_is_retried_after_retry_after(bot):
     assert bot.fake.calls["reply"] == 3
 
 
-async def test_loading_animation_is_shown_for_a_one_to_one_message(bot):
+async def test_a_quick_answer_goes_out_without_the_loading_animation(bot):
     user = user_id()
     await bot.post(text_event(user, "こんにちは", reply_token=bot.fake.issue_reply_token(user)))
     await wait_until(lambda: bot.fake.messages_for(user))
-    assert {"chatId": user, "loadingSeconds": 5} in bot.fake.loading
+    await asyncio.sleep(1.0)  # past Settings.loading_after_s: a late animation would show now
+    assert bot.fake.loading == []
+    assert bot.fake.calls["loading"] == 0
+
+
+def _messenger(fake_url: str) -> tuple[Messenger, AsyncApiClient]:
+    client = AsyncApiClient(Configuration(host=fake_url, access_token=ACCESS_TOKEN))
+    return Messenger(AsyncMessagingApi(client)), client
+
+
+async def test_slow_work_shows_the_loading_animation_before_the_answer(fake_line):
+    fake, fake_url = fake_line
+    messenger, client = _messenger(fake_url)
+    user = user_id()
+    try:
+        async with messenger.loading_while_slow(user, after_s=0.05):
+            await asyncio.sleep(0.4)  # the work: slower than after_s
+        assert fake.loading == [{"chatId": user, "loadingSeconds": 5}]  # already at LINE
+        assert fake.deliveries == []
+    finally:
+        await client.close()
+
+
+async def test_an_animation_already_on_its_way_reaches_line_before_the_answer(fake_line):
+    fake, fake_url = fake_line
+    fake.inject("loading", Fault(status=0, delay_s=0.5))  # LINE is slow to take it
+    messenger, client = _messenger(fake_url)
+    user = user_id()
+    try:
+        async with messenger.loading_while_slow(user, after_s=0.05):
+            await asyncio.sleep(0.1)  # work done while the loading call is in flight
+        # The answer would be sent now: the animation must not start after it.
+        assert fake.loading == [{"chatId": user, "loadingSeconds": 5}]
+    finally:
+        await client.close()
+
+
+async def test_quick_work_cancels_the_animation_and_zero_shows_it_at_once(fake_line):
+    fake, fake_url = fake_line
+    messenger, client = _messenger(fake_url)
+    quick, eager = user_id(), user_id()
+    try:
+        async with messenger.loading_while_slow(quick, after_s=0.3):
+            await asyncio.sleep(0.01)
+        async with messenger.loading_while_slow(eager, after_s=0):
+            assert fake.loading == [{"chatId": eager, "loadingSeconds": 5}]
+        await asyncio.sleep(0.5)
+        assert [call["chatId"] for call in fake.loading] == [eager]
+    finally:
+        await client.close()

@@ -119,7 +119,7 @@ async def test_ack_is_fast_even_when_line_is_slow(bot):
     from bot.dev.line_api import Fault
 
     user = user_id()
-    bot.fake.inject("loading", Fault(status=0, delay_s=3))
+    bot.fake.inject("reply", Fault(status=0, delay_s=3))
     response = await bot.post(text_event(user, "こんにちは", reply_token=bot.fake.issue_reply_token(user)))
     assert response.status_code == 200
     assert response.elapsed.total_seconds() < 0.5

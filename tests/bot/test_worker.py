@@ -96,6 +96,8 @@ def _worker_env(fake_url: str) -> dict[str, str]:
         WORKER_BLOCK_MS="100",
         WORKER_LOCK_LEASE_S="1.5",
         LOG_LEVEL="WARNING",
+        # The loading animation is the first call, at once: a hang there stalls mid-event.
+        LOADING_AFTER_S="0",
     )
     return env
 
