@@ -186,6 +186,7 @@ class HandoffDesk:
                     booking = await slots.book(session, centre, start=start, handoff_id=case.id, now=self._now())
             except slots.SlotTaken as exc:
                 raise SlotUnavailable(str(exc)) from exc
+            case.callback_cancelled_at = None
             self._note_reschedule(session, case.id, previous, booking.slot_start)
             return booking.slot_start
 
@@ -199,6 +200,7 @@ class HandoffDesk:
                 return None
             previous = case.booking.slot_start
             await slots.cancel(session, booking_id=case.booking.id)
+            case.callback_cancelled_at = self._now()
             self._note_reschedule(session, case.id, previous, None)
             return previous
 

@@ -86,7 +86,7 @@ class CaseRow:
     work: CaseWork
     claimed_by_name: str | None
     callback_at: datetime | None
-    callback_state: str  # scheduled, due, overdue, done
+    callback_state: str  # scheduled, due, overdue, cancelled, done
     urgent: bool
 
     @property
@@ -125,6 +125,9 @@ def callback_state(handoff: Handoff, work: CaseWork, now: datetime) -> str:
     if work.status in DONE_STATUSES:
         return "done"
     when = callback_time(handoff, work)
+    if when is None and handoff.callback_cancelled_at is not None:
+        # The resident cancelled and was told they can ask again here: not to be called.
+        return "cancelled"
     if when is None:  # "as soon as possible": due from the moment it arrives
         return "overdue" if now - handoff.created_at > timedelta(hours=24) else "due"
     if now > when + OVERDUE_AFTER:
@@ -247,11 +250,12 @@ async def queue(
         )
     far_future = datetime.max.replace(tzinfo=UTC)
 
-    def order(row: CaseRow) -> tuple[int, int, int, datetime]:
+    def order(row: CaseRow) -> tuple[int, int, int, int, datetime]:
         return (
             row.work.status == "closed",
             not row.urgent,
             row.callback_state != "overdue",
+            row.callback_state == "cancelled",  # nothing to do until the resident asks
             row.callback_at or row.handoff.created_at or far_future,
         )
 

@@ -91,6 +91,9 @@ class Handoff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the resident cancels the booked callback (they will ask again when ready);
+    # cleared when they book a new time.
+    callback_cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     booking: Mapped[SlotBooking | None] = relationship(
         back_populates="handoff", uselist=False, lazy="selectin", passive_deletes=True

@@ -239,3 +239,19 @@ async def test_api_answers_bad_input_with_clear_4xx(inbox: Inbox) -> None:
         assert export.status_code == 200 and export.text.startswith("table,row,column,value")
         assert (await http.get(f"{inbox.url}/openapi.json")).json()["paths"]["/api/stats"]
     assert await inbox.scalar("SELECT count(*) FROM audit_log WHERE action = 'stats_export'") == 1
+
+
+async def test_a_cancelled_callback_reads_as_cancelled_not_as_call_now(staff_page: Any, inbox: Inbox) -> None:
+    case = await inbox.add_case(["debt"])
+    async with inbox.engine.begin() as connection:  # as HandoffDesk.cancel_callback leaves it
+        from sqlalchemy import text
+
+        await connection.execute(text("UPDATE handoffs SET callback_cancelled_at = now() WHERE id = :i"), {"i": case.id})
+    await staff_page.goto(f"{inbox.url}/inbox")
+    row = staff_page.locator(f"tr[data-case='{case.id}']")
+    await row.wait_for()
+    assert "住民が取消" in await row.inner_text()
+    assert "できるだけ早く" not in await row.inner_text()
+    await staff_page.goto(f"{inbox.url}/inbox/cases/{case.id}")
+    callback = await staff_page.get_by_test_id("callback").inner_text()
+    assert "取り消し" in callback and "こちらからは連絡せず" in callback

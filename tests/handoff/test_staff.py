@@ -225,3 +225,47 @@ async def test_staff_rescheduling_frees_the_booked_slot_and_its_reminders(pg_ses
     async with pg_sessions() as session, session.begin():
         assert await session.scalar(select(func.count()).select_from(SlotBooking)) == 0
         assert await claim_due_reminders(session, now=slot.start - timedelta(minutes=30)) == []
+
+
+async def test_a_callback_the_resident_cancelled_is_not_shown_as_call_now(pg_sessions) -> None:
+    """Cancelled means "I will ask again", never "call as soon as possible"."""
+    from flows.desk import HandoffDesk
+    from handoff import slots
+
+    sato = await _user(pg_sessions)
+    centre = EDOGAWA.centre("kurashigoto")
+    now = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    desk = HandoffDesk(directory=EDOGAWA, sessions=pg_sessions, clock=lambda: now)
+    user = "U" + "c" * 32
+    async with pg_sessions() as session, session.begin():
+        first, second = [s.start for s in await slots.free_slots(session, centre, limit=2, now=now)]
+        case = await create_handoff(
+            session, route=route(EDOGAWA, situations=["debt"], facts={}, urgent=False), situations=["debt"],
+            summary="借金の相談", answers={"flow": "debt"},
+            consent=Consent(scope=["share_with_centre"], text_version="2026-11"),
+            contact_method="phone", line_user_id=user, phone="0312345678", callback_slot=first, now=now,
+        )
+        asap = await create_handoff(  # chose "as soon as possible" at intake
+            session, route=route(EDOGAWA, situations=["debt"], facts={}, urgent=False), situations=["debt"],
+            summary="家賃の相談", answers={"flow": "debt"},
+            consent=Consent(scope=["share_with_centre"], text_version="2026-11"),
+            contact_method="phone", line_user_id="U" + "d" * 32, phone="0312345679", now=now,
+        )
+
+    async def states() -> dict[str, str]:
+        async with pg_sessions() as session, session.begin():
+            rows = await inbox.queue(session, sato, inbox.Filters(), now=first + timedelta(days=3))
+        return {row.handoff.case_number: row.callback_state for row in rows}
+
+    assert await desk.cancel_callback(f"user:{user}", case.case_number) == first
+    assert await states() == {case.case_number: "cancelled", asap.case_number: "overdue"}
+    async with pg_sessions() as session, session.begin():
+        rows = await inbox.queue(session, sato, inbox.Filters(), now=first + timedelta(days=3))
+    assert [row.handoff.case_number for row in rows] == [asap.case_number, case.case_number]
+
+    # Booking a new time makes it an ordinary scheduled callback again.
+    assert await desk.move_callback(f"user:{user}", case.case_number, second) == second
+    async with pg_sessions() as session, session.begin():
+        row = next(r for r in await inbox.queue(session, sato, inbox.Filters(), now=now)
+                   if r.handoff.case_number == case.case_number)
+    assert (row.callback_state, row.callback_at) == ("scheduled", second)
