@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -492,8 +492,25 @@ async def colleagues(session: AsyncSession, handoff: Handoff, work: CaseWork) ->
 
 
 async def urgent_unnotified(session: AsyncSession) -> list[tuple[Handoff, CaseWork]]:
-    """Open urgent cases nobody has been told about yet (new ones are met here first)."""
-    handoffs = (await session.scalars(select(Handoff).where(Handoff.status.in_(OPEN_STATUSES)))).all()
+    """Open urgent cases nobody has been told about yet (new ones are met here first).
+
+    Polled every few seconds by every web process, so it reads only the cases with
+    something to do (not yet met, or urgent and not yet told), not every open case with
+    its encrypted fields. On PostgreSQL the rows are locked with SKIP LOCKED: two pollers
+    at once never alert the same case twice.
+    """
+    pending = (
+        select(Handoff)
+        .outerjoin(CaseWork, CaseWork.handoff_id == Handoff.id)
+        .where(Handoff.status.in_(OPEN_STATUSES))
+        .where(or_(
+            CaseWork.handoff_id.is_(None),
+            and_(CaseWork.notified_at.is_(None), or_(CaseWork.urgent_flag.is_(True), Handoff.urgency == "urgent")),
+        ))
+        .order_by(Handoff.id)
+        .with_for_update(of=Handoff, skip_locked=True)
+    )
+    handoffs = (await session.scalars(pending)).all()
     works = await ensure_work(session, handoffs)
     return [
         (h, works[h.id]) for h in handoffs
@@ -505,9 +522,23 @@ Alert = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 async def notify_urgent(session: AsyncSession, alert: Alert, *, inbox_url: str = "") -> int:
-    """Send one alert per new urgent case (codes and a link only: no personal data)."""
+    """Send one alert per new urgent case (codes and a link only: no personal data).
+
+    Each case is claimed by a conditional UPDATE before its alert, so of two pollers only
+    one sends it; an alert that fails rolls the claim back with the transaction and is
+    sent on a later poll.
+    """
     sent = 0
     for handoff, work in await urgent_unnotified(session):
+        claimed = await session.scalar(
+            update(CaseWork)
+            .where(CaseWork.handoff_id == handoff.id, CaseWork.notified_at.is_(None))
+            .values(notified_at=datetime.now(UTC))
+            .returning(CaseWork.handoff_id)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed is None:
+            continue
         await alert({
             "event": "urgent_case",
             "case_number": handoff.case_number,
@@ -515,7 +546,5 @@ async def notify_urgent(session: AsyncSession, alert: Alert, *, inbox_url: str =
             "centres": sorted(visible_centres(handoff, work)),
             "url": f"{inbox_url.rstrip('/')}/inbox/cases/{handoff.id}" if inbox_url else None,
         })
-        work.notified_at = datetime.now(UTC)
         sent += 1
-    await session.flush()
     return sent

@@ -269,3 +269,50 @@ async def test_a_callback_the_resident_cancelled_is_not_shown_as_call_now(pg_ses
         row = next(r for r in await inbox.queue(session, sato, inbox.Filters(), now=now)
                    if r.handoff.case_number == case.case_number)
     assert (row.callback_state, row.callback_at) == ("scheduled", second)
+
+
+async def test_each_urgent_case_is_alerted_once_even_with_two_pollers(pg_sessions) -> None:
+    import asyncio
+
+    from handoff.staff_models import CaseWork
+
+    async def urgent_case(user: str) -> Handoff:
+        async with pg_sessions() as session, session.begin():
+            return await create_handoff(
+                session, route=route(EDOGAWA, situations=["debt"], facts={}, urgent=True), situations=["debt"],
+                summary="至急の相談", answers={"flow": "debt"},
+                consent=Consent(scope=["share_with_centre"], text_version="2026-11"),
+                contact_method="line", line_user_id=user,
+            )
+
+    normal = await _case(pg_sessions)
+    urgent = [await urgent_case("U" + c * 32) for c in "ef"]
+    async with pg_sessions() as session, session.begin():  # a staff member's queue met them first
+        await inbox.ensure_work(session, [await session.get(Handoff, c.id) for c in (normal, *urgent)])
+    alerts: list[str] = []
+
+    async def slow_alert(payload: dict) -> None:
+        await asyncio.sleep(0.3)  # the other poller runs meanwhile
+        alerts.append(payload["case_number"])
+
+    async def poll(alert=slow_alert) -> int:
+        async with pg_sessions() as session, session.begin():
+            return await inbox.notify_urgent(session, alert)
+
+    assert sum(await asyncio.gather(poll(), poll())) == 2
+    assert sorted(alerts) == sorted(u.case_number for u in urgent)
+    assert await poll() == 0
+    async with pg_sessions() as session:  # the normal case was met too, without an alert
+        met = set((await session.scalars(select(CaseWork.handoff_id))).all())
+    assert met == {normal.id, *(u.id for u in urgent)}
+
+    # An alert that fails is not marked as sent: the next poll sends it.
+    late = await urgent_case("U" + "9" * 32)
+
+    async def failing(payload: dict) -> None:
+        raise ConnectionError("the centre's webhook is down")
+
+    with pytest.raises(ConnectionError):
+        await poll(failing)
+    assert await poll() == 1
+    assert alerts[-1] == late.case_number
