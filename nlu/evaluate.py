@@ -11,6 +11,7 @@ tune anything.
 from __future__ import annotations
 
 import json
+import os
 import random
 import tempfile
 import time
@@ -217,8 +218,10 @@ def run_rasa(
     thresholds: Thresholds,
 ) -> tuple[list[Understanding] | None, str]:
     """Rasa's rankings composed with the same danger/situation/fact layers; or why skipped."""
-    if not (REPO_ROOT / ".venv-rasa").exists():
-        return None, ".venv-rasa is absent (run scripts/setup-rasa.sh or the README's Rasa step)"
+    # The same venv nlu.rasa_eval uses: $RASA_VENV, else .venv-rasa in the repo.
+    venv = Path(os.environ.get("RASA_VENV", REPO_ROOT / ".venv-rasa"))
+    if not venv.exists():
+        return None, f"{venv} is absent (run scripts/setup-rasa.sh or the README's Rasa step)"
     try:
         from nlu import rasa_eval
     except ImportError as exc:

@@ -30,7 +30,7 @@ from nlu.normalize import normalize
 
 MODEL_DIR = REPO_ROOT / "var" / "nlu"
 # Bump when the features or the training recipe change, so stale caches are not reused.
-RECIPE_VERSION = "4"
+RECIPE_VERSION = "5"
 
 
 # LinearSVC margins are multiplied by this before a softmax / sigmoid.
