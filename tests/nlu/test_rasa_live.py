@@ -79,6 +79,24 @@ async def test_clear_messages_get_their_intent(
     assert len(ranking.ranking) > 1
 
 
+# What the pipeline's JapaneseNgramFeaturizer is for: kana spellings read like the kanji ones
+# (Sudachi reading n-grams of folded text), and care for an elder is double_care only with a
+# child beside it (the care/child cue).
+SPELLINGS_AND_CUES = [
+    ("しゃっきんがかえせなくてこまってます", "debt"),
+    ("ｼｬｯｷﾝｶﾞｶｴｾﾅｲ", "debt"),
+    ("ふどうさんやで年齢を理由に断られた", "housing_refusal"),
+    ("認知症の母の介護がつらい", "other_welfare"),
+    ("認知症の母の介護と、1歳の子の世話が重なって大変です", "double_care"),
+]
+
+
+@needs_server
+@pytest.mark.parametrize(("text", "intent"), SPELLINGS_AND_CUES)
+async def test_kana_spellings_and_the_care_and_child_cue(rasa: RasaClassifier, text: str, intent: str) -> None:
+    assert (await rasa.classify(text)).top[0] == intent
+
+
 @needs_server
 async def test_entities_index_the_text(rasa: RasaClassifier) -> None:
     text = "父が85歳で、西葛西に住んでいます。借金は300万円、もう3年以上です"
