@@ -61,6 +61,17 @@ def analyze(text: str) -> list[str]:
     return char_ngrams(text) + ["R" + g for g in char_ngrams(reading(text))] + cue_features(text)
 
 
+def gram_counts(text: str, vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(column, count) of every ``analyze`` feature of ``text`` that is in ``vocabulary``."""
+    counts: dict[int, int] = {}
+    for gram in analyze(text):
+        j = vocabulary.get(gram)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    return idx, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+
+
 @dataclass
 class Vectorizer:
     """A frozen sublinear-tf, l2-normalised TF-IDF over ``analyze``."""
@@ -69,16 +80,9 @@ class Vectorizer:
     idf: np.ndarray
 
     def transform(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
-        vocab = self.vocabulary
-        for gram in analyze(text):
-            j = vocab.get(gram)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        idx, tf = gram_counts(text, self.vocabulary)
+        if not len(idx):
+            return idx, tf
         vals = (1.0 + np.log(tf)) * self.idf[idx]
         norm = float(np.sqrt(vals @ vals))
         return idx, vals / norm if norm else vals

@@ -23,12 +23,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
 
-from nlu.features import analyze
+from nlu.features import analyze, gram_counts
 from nlu.normalize import normalize
 
 
-def _grams(message: Message) -> list[str]:
-    return analyze(normalize(message.get(TEXT) or "").folded)
+def _folded(message: Message) -> str:
+    return normalize(message.get(TEXT) or "").folded
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -69,7 +69,7 @@ class JapaneseNgramFeaturizer(SparseFeaturizer, GraphComponent):
         counts: dict[str, int] = {}
         for message in training_data.training_examples:
             if message.get(TEXT):
-                for gram in set(_grams(message)):
+                for gram in set(analyze(_folded(message))):
                     counts[gram] = counts.get(gram, 0) + 1
         kept = sorted(g for g, n in counts.items() if n >= self._config["min_count"])
         self._vocabulary = {g: i for i, g in enumerate(kept)}
@@ -80,13 +80,7 @@ class JapaneseNgramFeaturizer(SparseFeaturizer, GraphComponent):
     def _featurize(self, message: Message) -> None:
         if not message.get(TEXT) or not self._vocabulary:
             return
-        columns: dict[int, int] = {}
-        for gram in _grams(message):
-            j = self._vocabulary.get(gram)
-            if j is not None:
-                columns[j] = columns.get(j, 0) + 1
-        cols = np.fromiter(columns.keys(), dtype=np.int64, count=len(columns))
-        vals = np.fromiter(columns.values(), dtype=np.float64, count=len(columns))
+        cols, vals = gram_counts(_folded(message), self._vocabulary)
         sentence = csr_matrix((vals, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self._vocabulary)))
         self.add_features_to_message(sequence=None, sentence=sentence, attribute=TEXT, message=message)
 
