@@ -316,9 +316,7 @@ async def claim(session: AsyncSession, principal: Principal, case_id: int, *, cl
     handoff, work = await load_case(session, principal, case_id)
     if work.status == "closed":
         raise BadAction("the case is closed")
-    work.claimed_by, work.claimed_at = principal.id, datetime.now(UTC)
-    if work.status in ("new", "referred"):
-        await _move(session, handoff, work, "claimed", principal)
+    await _assign(session, handoff, work, principal.id, principal)
     _entry(session, case_id, "claim", principal)
     await audit.record(session, actor=principal, action="case_claim", target=f"case:{case_id}", client_ip=client_ip)
     await session.flush()
@@ -332,13 +330,18 @@ async def reassign(
     target = await session.get(StaffUser, to_user_id)
     if target is None or not target.active or not can_see(Principal.of(target), handoff, work):
         raise BadAction("that person cannot take this case (not staff of its centres)")
-    work.claimed_by, work.claimed_at = target.id, datetime.now(UTC)
-    if work.status in ("new", "referred"):
-        await _move(session, handoff, work, "claimed", principal)
+    await _assign(session, handoff, work, target.id, principal)
     _entry(session, case_id, "reassign", principal, to=target.id)
     await audit.record(session, actor=principal, action="case_reassign", target=f"case:{case_id}", detail={"to": target.id}, client_ip=client_ip)
     await session.flush()
     return work
+
+
+async def _assign(session: AsyncSession, handoff: Handoff, work: CaseWork, staff_id: int, principal: Principal) -> None:
+    """``staff_id`` has the case now; a new or referred case becomes claimed (by ``principal``'s act)."""
+    work.claimed_by, work.claimed_at = staff_id, datetime.now(UTC)
+    if work.status in ("new", "referred"):
+        await _move(session, handoff, work, "claimed", principal)
 
 
 async def _move(session: AsyncSession, handoff: Handoff, work: CaseWork, status: str, principal: Principal) -> None:
@@ -455,9 +458,7 @@ async def take_over(
         raise BadAction("only an open case with a LINE contact can be taken over")
     await registry.take(handoff.line_user_hash, case_id=case_id, staff_id=principal.id)
     if work.claimed_by is None:
-        work.claimed_by, work.claimed_at = principal.id, datetime.now(UTC)
-        if work.status in ("new", "referred"):
-            await _move(session, handoff, work, "claimed", principal)
+        await _assign(session, handoff, work, principal.id, principal)
     _entry(session, case_id, "takeover", principal)
     await audit.record(session, actor=principal, action="case_takeover", target=f"case:{case_id}", client_ip=client_ip)
     await session.flush()
