@@ -411,6 +411,38 @@ async def test_cards_render_and_their_buttons_work_and_text_is_never_html(page, 
 
 @pytest.mark.browser
 @needs_chromium
+async def test_only_https_images_are_drawn_and_never_send_a_referer(page, sim):
+    from playwright.async_api import expect
+
+    user = await current_user(page)
+    await bot_answers(page, sim, user, 0)
+    await settled(page, sim, user)
+    good, bad = "https://img.example/a.png", "http://img.example/b.png"
+    sim.deliver(
+        user,
+        {"type": "image", "originalContentUrl": good, "previewImageUrl": good},
+        {"type": "image", "originalContentUrl": bad, "previewImageUrl": bad},
+        {"type": "template", "altText": "写真", "template": {"type": "image_carousel", "columns": [
+            {"imageUrl": good, "action": {"type": "message", "label": "A", "text": "A"}},
+            {"imageUrl": bad, "action": {"type": "message", "label": "B", "text": "B"}},
+        ]}},
+        {"type": "flex", "altText": "画像", "contents": {"type": "bubble", "hero": {"type": "image", "url": good}},
+         "quickReply": {"items": [
+             {"type": "action", "imageUrl": good, "action": {"type": "message", "label": "はい", "text": "はい"}},
+             {"type": "action", "imageUrl": bad, "action": {"type": "message", "label": "いいえ", "text": "いいえ"}},
+         ]}},
+    )
+    await expect(page.locator("#quick-replies img")).to_have_count(1)
+    images = await page.eval_on_selector_all(
+        "#chat img, #quick-replies img", "els => els.map(e => [e.getAttribute('src'), e.referrerPolicy])"
+    )
+    # One image message, one carousel column, the flex hero and one quick-reply icon: the
+    # http ones are drawn as placeholders, not fetched.
+    assert images == [[good, "no-referrer"]] * 4
+
+
+@pytest.mark.browser
+@needs_chromium
 async def test_reset_starts_a_new_resident_and_reload_keeps_the_talk(page, sim):
     from playwright.async_api import expect
 
