@@ -5,7 +5,7 @@
 // Messaging API comes back from /dev/chat/api/messages (a long poll) and is drawn by
 // render.js.  Bot and resident text is only ever set with textContent.
 
-import { ICONS, el, isCard, renderMessage, safeUrl, stickerArt, svg } from "./render.js";
+import { ICONS, el, isCard, remoteImage, renderMessage, safeUrl, stickerArt, svg } from "./render.js";
 
 const USER_KEY = "tsunagu-simulator-user";
 const USER_ID = /^U[0-9a-f]{32}$/;
@@ -175,13 +175,9 @@ function showQuickReplies(items) {
     if (!action) continue;
     const button = el("button", "pill");
     button.type = "button";
-    const icon = safeUrl(item.imageUrl);
-    if (icon && icon.startsWith("https:")) {
-      const img = el("img");
-      img.alt = "";
-      img.referrerPolicy = "no-referrer";
-      img.src = icon;
-      button.append(img);
+    const icon = remoteImage(item.imageUrl);
+    if (icon) {
+      button.append(icon);
     } else if (action.type === "datetimepicker") {
       button.append(svg(action.mode === "time" ? ICONS.clock : ICONS.calendar, { className: "icon inline" }));
     } else if (action.type === "camera" || action.type === "cameraRoll") {

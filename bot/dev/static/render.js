@@ -87,6 +87,17 @@ export function safeUrl(value, { allowTel = false } = {}) {
   return null;
 }
 
+// LINE shows only https images; the simulator also never sends a Referer to their hosts.
+export function remoteImage(value, { className = null, alt = "" } = {}) {
+  const url = safeUrl(value);
+  if (!url || !url.startsWith("https:")) return null;
+  const img = el("img", className);
+  img.alt = alt;
+  img.referrerPolicy = "no-referrer";
+  img.src = url;
+  return img;
+}
+
 const SPACING = { none: 0, xs: 2, sm: 4, md: 8, lg: 12, xl: 16, xxl: 20 };
 const TEXT_SIZE = { xxs: 11, xs: 13, sm: 14, md: 16, lg: 19, xl: 22, xxl: 29, "3xl": 35, "4xl": 48, "5xl": 74 };
 const ICON_SIZE = { xxs: 11, xs: 13, sm: 14, md: 16, lg: 19, xl: 22, xxl: 29, "3xl": 35, "4xl": 48, "5xl": 74 };
@@ -253,13 +264,9 @@ function flexImage(component, onAction) {
   const ratio = typeof component.aspectRatio === "string" ? component.aspectRatio.split(":").map(Number) : [1, 1];
   if (ratio.length === 2 && ratio[0] > 0 && ratio[1] > 0) frame.style.aspectRatio = `${ratio[0]} / ${ratio[1]}`;
   if (color(component.backgroundColor)) frame.style.backgroundColor = component.backgroundColor;
-  const url = safeUrl(component.url);
-  if (url && url.startsWith("https:")) {
-    const img = el("img");
-    img.alt = "";
-    img.referrerPolicy = "no-referrer";
+  const img = remoteImage(component.url);
+  if (img) {
     img.loading = "lazy";
-    img.src = url;
     img.style.objectFit = component.aspectMode === "cover" ? "cover" : "contain";
     frame.append(img);
   } else {
@@ -307,14 +314,8 @@ function flexComponent(component, parentLayout, index, parentSpacing, onAction) 
       const size = ICON_SIZE[component.size] || 16;
       node.style.width = `${size}px`;
       node.style.height = `${size}px`;
-      const url = safeUrl(component.url);
-      if (url && url.startsWith("https:")) {
-        const img = el("img");
-        img.alt = "";
-        img.referrerPolicy = "no-referrer";
-        img.src = url;
-        node.append(img);
-      }
+      const img = remoteImage(component.url);
+      if (img) node.append(img);
       break;
     }
     case "video":
@@ -397,13 +398,9 @@ export function renderFlex(contents, onAction) {
 // -- templates ----------------------------------------------------------------------------
 function templateColumn(column, onAction, { withThumb = true } = {}) {
   const card = el("div", "tpl-card");
-  const thumb = safeUrl(column.thumbnailImageUrl);
-  if (withThumb && thumb && thumb.startsWith("https:")) {
+  const img = withThumb ? remoteImage(column.thumbnailImageUrl) : null;
+  if (img) {
     const frame = el("div", `tpl-thumb ${column.imageAspectRatio === "square" ? "square" : ""}`);
-    const img = el("img");
-    img.alt = "";
-    img.referrerPolicy = "no-referrer";
-    img.src = thumb;
     img.style.objectFit = column.imageSize === "contain" ? "contain" : "cover";
     if (color(column.imageBackgroundColor)) frame.style.backgroundColor = column.imageBackgroundColor;
     frame.append(img);
@@ -443,12 +440,8 @@ export function renderTemplate(message, onAction) {
       for (const column of template.columns || []) {
         const card = el("div", "tpl-card image-column");
         const frame = el("div", "tpl-thumb square");
-        const url = safeUrl(column.imageUrl);
-        if (url && url.startsWith("https:")) {
-          const img = el("img");
-          img.alt = "";
-          img.referrerPolicy = "no-referrer";
-          img.src = url;
+        const img = remoteImage(column.imageUrl);
+        if (img) {
           frame.append(img);
         } else {
           frame.append(svg(ICONS.photo, { className: "icon placeholder" }));
@@ -509,14 +502,8 @@ export function renderMessage(message, onAction) {
       return node;
     }
     case "image": {
-      const url = safeUrl(message.previewImageUrl);
-      if (url && url.startsWith("https:")) {
-        const img = el("img", "photo");
-        img.alt = "画像";
-        img.referrerPolicy = "no-referrer";
-        img.src = url;
-        return img;
-      }
+      const img = remoteImage(message.previewImageUrl, { className: "photo", alt: "画像" });
+      if (img) return img;
       return placeholderCard(ICONS.photo, "画像", null);
     }
     case "location":
