@@ -7,10 +7,11 @@ new cases and resident messages appear without a reload.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -127,17 +128,30 @@ async def password_submit(
 # ---- inbox --------------------------------------------------------------------------------
 
 
-def _filters(status: str, centre: str | None, situation: str | None, day: str | None) -> inbox.Filters:
-    try:
-        parsed_day = date.fromisoformat(day) if day else None
-    except ValueError as exc:
-        raise inbox.BadAction("day must be YYYY-MM-DD") from exc
-    return inbox.Filters(status=status, centre=centre or None, situation=situation or None, day=parsed_day)
+@dataclass(frozen=True)
+class QueueQuery:
+    """The queue's filters as the page and its HTMX poll both take them (query string)."""
+
+    status: str = "open"
+    centre: str | None = None
+    situation: str | None = None
+    day: str | None = None
+
+    def filters(self) -> inbox.Filters:
+        try:
+            parsed_day = date.fromisoformat(self.day) if self.day else None
+        except ValueError as exc:
+            raise inbox.BadAction("day must be YYYY-MM-DD") from exc
+        return inbox.Filters(
+            status=self.status, centre=self.centre or None, situation=self.situation or None, day=parsed_day
+        )
 
 
-async def _queue_context(staff: Any, session: Any, who: Any, status: str, centre: str | None,
-                         situation: str | None, day: str | None) -> dict[str, Any]:
-    filters = _filters(status, centre, situation, day)
+QueueDep = Annotated[QueueQuery, Depends()]
+
+
+async def _queue_context(staff: Any, session: Any, who: Any, query: QueueQuery) -> dict[str, Any]:
+    filters = query.filters()
     async with session.begin():
         rows = await inbox.queue(session, who.principal, filters)
     open_rows = [r for r in rows if r.work.status != "closed"]
@@ -146,18 +160,19 @@ async def _queue_context(staff: Any, session: Any, who: Any, status: str, centre
         "filters": filters,
         "open_count": len(open_rows),
         "urgent_new": [r for r in open_rows if r.urgent and r.work.status == "new"],
-        "query": {"status": status, "centre": centre or "", "situation": situation or "", "day": day or ""},
+        "query": {"status": query.status, "centre": query.centre or "", "situation": query.situation or "",
+                  "day": query.day or ""},
     }
 
 
 @router.get("/inbox")
 async def inbox_page(
     request: Request, staff: StaffDep, session: SessionDep, who: SignedDep,
-    status: str = "open", centre: str | None = None, situation: str | None = None, day: str | None = None,
+    query: QueueDep,
 ) -> HTMLResponse:
     require(who, cases=True)
     try:
-        context = await _queue_context(staff, session, who, status, centre, situation, day)
+        context = await _queue_context(staff, session, who, query)
     except inbox.BadAction as exc:
         return _problem(staff, request, who, str(exc))
     return _render(staff, request, "inbox/inbox.html", who=who, statuses=WORK_STATUSES,
@@ -167,12 +182,12 @@ async def inbox_page(
 @router.get("/inbox/queue")
 async def inbox_queue(
     request: Request, staff: StaffDep, session: SessionDep, who: SignedDep,
-    status: str = "open", centre: str | None = None, situation: str | None = None, day: str | None = None,
+    query: QueueDep,
 ) -> HTMLResponse:
     """The queue fragment HTMX polls; it also refreshes the count badge and urgent banner."""
     require(who, cases=True)
     try:
-        context = await _queue_context(staff, session, who, status, centre, situation, day)
+        context = await _queue_context(staff, session, who, query)
     except inbox.BadAction as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     return _render(staff, request, "inbox/_queue.html", who=who, oob=True, **context)
