@@ -21,7 +21,7 @@ from tests.flows.test_reminders import _book_case, _remind
 WARDS = ("edogawa", "nerima", "toshima")
 
 
-@pytest.mark.parametrize("language", ["ja"])
+@pytest.mark.parametrize("language", ["ja", "ja-easy"])
 def test_no_message_adds_goro_to_a_time_that_already_ends_in_goro(language):
     catalogue = load_catalogue(language)
     shown = catalogue.text("slot.when", month=12, day=3, weekday=catalogue.weekday(3), hour=10, minute=0)
@@ -78,7 +78,7 @@ async def test_words_that_are_not_a_number_still_get_the_digits_hint(chat):
 
 
 @pytest.mark.parametrize("ward", WARDS)
-@pytest.mark.parametrize("language", ["ja"])
+@pytest.mark.parametrize("language", ["ja", "ja-easy", "en"])
 def test_the_taking_centre_is_never_listed_among_those_it_works_with(ward, language):
     directory = load_directory(ward)
     catalogue = load_catalogue(language)
