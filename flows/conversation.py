@@ -651,7 +651,7 @@ class Conversation:
 
     def _when(self, moment: datetime, key: str = "slot.when") -> str:
         local = moment.astimezone(TOKYO)
-        weekday = self._t.text("slot.weekdays")[local.weekday()]
+        weekday = self._t.weekday(local.weekday())  # "Wed" in English, 水 in Japanese
         return self._t.text(key, month=local.month, day=local.day, weekday=weekday,
                             hour=local.hour, minute=local.minute)
 
