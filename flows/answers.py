@@ -128,14 +128,23 @@ def read_answer(step: Step, text: str, catalogue: Catalogue) -> str | None:
 _NOT_PERSONAL = ("0120", "0800", "0570", "0990", "0180")
 
 
+def _phone_digits(text: str) -> str:
+    digits = re.sub(r"[\s\-‐−ー()（）]", "", normalise(text))
+    return "0" + digits[3:] if digits.startswith("+81") else digits
+
+
 def read_phone(text: str) -> str | None:
     """A Japanese phone number a centre can call back, as digits; hyphens, spaces, +81 allowed."""
-    digits = re.sub(r"[\s\-‐−ー()（）]", "", normalise(text))
-    if digits.startswith("+81"):
-        digits = "0" + digits[3:]
+    digits = _phone_digits(text)
     if not _PHONE_OK.fullmatch(digits) or digits.startswith(_NOT_PERSONAL):
         return None
     return digits
+
+
+def cannot_call_back(text: str) -> bool:
+    """Digits of a free-dial, navi-dial or premium number: written right, but not callable."""
+    digits = _phone_digits(text)
+    return re.fullmatch(r"\d{10,11}", digits) is not None and digits.startswith(_NOT_PERSONAL)
 
 
 def shown_value(step: Step, value: str, catalogue: Catalogue) -> str:

@@ -18,7 +18,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flows import postback
-from flows.answers import number_in, prefill_text, read_answer, read_phone, shown_value
+from flows.answers import (
+    cannot_call_back,
+    number_in,
+    prefill_text,
+    read_answer,
+    read_phone,
+    shown_value,
+)
 from flows.catalogue import Catalogue
 from flows.commands import Words, load_words
 from flows.definition import END, Flow, Step, flow_for_situation, load_flows
@@ -511,7 +518,8 @@ class Conversation:
         parts = []
         if routing.reason in self._t:
             parts.append(self._t.text(
-                routing.reason, centre=routing.centre.name, centres="、".join(routing.involved)
+                # {centres}: the others the taking centre works with, never itself again.
+                routing.reason, centre=routing.centre.name, centres="、".join(routing.involved[1:])
             ))
         parts.append(self._t.text("consent.intro"))
         parts.append(self._consent.text(routing.centre.name))
@@ -643,7 +651,7 @@ class Conversation:
 
     def _when(self, moment: datetime, key: str = "slot.when") -> str:
         local = moment.astimezone(TOKYO)
-        weekday = self._t.text("slot.weekdays")[local.weekday()]
+        weekday = self._t.weekday(local.weekday())  # "Wed" in English, 水 in Japanese
         return self._t.text(key, month=local.month, day=local.day, weekday=weekday,
                             hour=local.hour, minute=local.minute)
 
@@ -714,8 +722,13 @@ class Conversation:
     async def _text_phone(self, resident: str, st: State, text: str) -> Out:
         phone = read_phone(text)
         if phone is None:
-            return [Text(self._t.text("contact.bad_phone"))]
+            return [Text(self._t.text(self._phone_refusal(text)))]
         return await self._hand_off(resident, st, "phone", phone)
+
+    @staticmethod
+    def _phone_refusal(typed: str) -> str:
+        """A free-dial number is digits too: say why it cannot be used, not 'write digits'."""
+        return "contact.free_dial" if cannot_call_back(typed) else "contact.bad_phone"
 
     async def _hand_off(self, resident: str, st: State, method: str, phone: str | None) -> Out:
         routing = self._routing(st)
@@ -748,7 +761,7 @@ class Conversation:
             return [await self._slot_prompt(st, "slot.taken")]
         except PhoneRefused:
             st["phase"] = "phone"
-            return [Text(self._t.text("contact.bad_phone"))]
+            return [Text(self._t.text(self._phone_refusal(phone or "")))]
         await self._desk.record_event(
             flow=request.flow, kind="outcome", outcome="handoff",
             situation=request.situations[0] if request.situations else None,

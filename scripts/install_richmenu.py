@@ -36,7 +36,12 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
 )
-COLOURS = ("#2f6f5e", "#3f8a74", "#2f6f5e", "#c77d2b", "#8a4b3f")
+# Latin captions (the English line of a tile) read better in a proportional Latin font.
+LATIN_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+)
+COLOURS = ("#2f6f5e", "#3f8a74", "#2f6f5e", "#c77d2b", "#8a4b3f", "#3b5f8a")
 
 
 def load_menu(path: Path = MENU_FILE) -> dict[str, Any]:
@@ -44,7 +49,9 @@ def load_menu(path: Path = MENU_FILE) -> dict[str, Any]:
 
 
 def draw_image(menu: dict[str, Any]) -> bytes:
-    """The menu's picture: one coloured tile per area with its label (needs Pillow and a CJK font)."""
+    """The menu's picture: one coloured tile per area with its caption lines, the last of
+    several smaller (needs Pillow and a CJK font). ``caption`` is only drawn: LINE's model
+    drops it, so the menu sent is the same."""
     from PIL import Image, ImageDraw, ImageFont
 
     size = menu["size"]
@@ -53,14 +60,26 @@ def draw_image(menu: dict[str, Any]) -> bytes:
     font_path = next((p for p in FONT_CANDIDATES if Path(p).exists()), None)
     if font_path is None:
         raise RuntimeError("no Japanese font found to draw the rich menu")
+    latin_path = next((p for p in LATIN_FONT_CANDIDATES if Path(p).exists()), font_path)
     for index, area in enumerate(menu["areas"]):
         b = area["bounds"]
         box = (b["x"] + 8, b["y"] + 8, b["x"] + b["width"] - 8, b["y"] + b["height"] - 8)
         draw.rounded_rectangle(box, radius=40, fill=COLOURS[index % len(COLOURS)])
-        label = area["action"]["label"]
-        font_size = min(150, int((b["width"] - 120) / max(len(label), 1)))
-        font = ImageFont.truetype(font_path, font_size)
-        draw.text((b["x"] + b["width"] / 2, b["y"] + b["height"] / 2), label, font=font, fill="white", anchor="mm")
+        lines = area.get("caption") or [area["action"]["label"]]
+        fonts = []
+        for number, line in enumerate(lines):
+            path = latin_path if line.isascii() else font_path
+            font_size = 90 if number == len(lines) - 1 and number > 0 else 150
+            font = ImageFont.truetype(path, font_size)
+            while font.getlength(line) > b["width"] - 120 and font_size > 30:
+                font_size -= 6
+                font = ImageFont.truetype(path, font_size)
+            fonts.append(font)
+        heights = [int(font.size * 1.3) for font in fonts]
+        y = b["y"] + (b["height"] - sum(heights)) / 2
+        for line, font, height in zip(lines, fonts, heights, strict=True):
+            draw.text((b["x"] + b["width"] / 2, y + height / 2), line, font=font, fill="white", anchor="mm")
+            y += height
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

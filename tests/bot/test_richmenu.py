@@ -7,7 +7,10 @@ import asyncio
 import importlib.util
 from pathlib import Path
 
-from flows.commands import load_words
+from linebot.v3.messaging import RichMenuRequest
+
+from flows import postback
+from flows.commands import LANGUAGE_COMMAND, SwitchLanguage, load_words
 from tests.support.line import ACCESS_TOKEN
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "install_richmenu.py"
@@ -20,9 +23,28 @@ spec.loader.exec_module(install_richmenu)
 def test_every_menu_button_sends_a_known_command():
     menu = install_richmenu.load_menu()
     words = load_words()
-    commands = [words.command(area["action"]["text"]) for area in menu["areas"]]
-    assert None not in commands
-    assert set(commands) == {"back", "restart", "stop", "human", "delete_data"}
+    sent = []
+    for area in menu["areas"]:
+        action = area["action"]
+        if action["type"] == "message":
+            sent.append(words.command(action["text"]))
+            # The picture says what the button sends: its Japanese lines, then English.
+            assert "".join(area["caption"][:-1]) == action["label"] == action["text"]
+        else:  # the language tile: a postback the conversation can tell from any answer
+            assert postback.decode(action["data"]) == {"a": "cmd", "v": LANGUAGE_COMMAND}
+            assert words.switch_language(action["displayText"]) == SwitchLanguage(None)
+            sent.append(LANGUAGE_COMMAND)
+    assert sorted(sent) == sorted(["back", "restart", "stop", "human", "delete_data", LANGUAGE_COMMAND])
+
+
+def test_the_tiles_cover_the_picture_and_the_caption_never_reaches_line():
+    menu = install_richmenu.load_menu()
+    size = menu["size"]
+    assert sum(a["bounds"]["width"] * a["bounds"]["height"] for a in menu["areas"]) == (
+        size["width"] * size["height"])
+    sent = RichMenuRequest.from_dict(menu).to_dict()
+    assert all("caption" not in area for area in sent["areas"])
+    assert [a["action"]["type"] for a in sent["areas"]].count("postback") == 1
 
 
 async def test_install_replaces_the_menu_and_makes_it_default(fake_line):

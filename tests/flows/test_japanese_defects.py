@@ -1,0 +1,110 @@
+"""The Japanese defects of issue 10, each shown through the conversation a resident has:
+「ごろごろ」, the contact question asked twice on the danger path, a free-dial number told
+to be written in digits, and なごみの家 said to work with なごみの家."""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+
+import pytest
+from sqlalchemy import select
+
+from flows.catalogue import load_catalogue
+from handoff.directory import load_directory
+from handoff.models import Handoff
+from handoff.routing import route
+from tests.flows.conftest import Chat, t
+from tests.flows.test_conversation import _to_summary
+from tests.flows.test_reminders import _book_case, _remind
+
+WARDS = ("edogawa", "nerima", "toshima")
+
+
+@pytest.mark.parametrize("language", ["ja", "ja-easy"])
+def test_no_message_adds_goro_to_a_time_that_already_ends_in_goro(language):
+    catalogue = load_catalogue(language)
+    shown = catalogue.text("slot.when", month=12, day=3, weekday=catalogue.weekday(3), hour=10, minute=0)
+    assert shown.rstrip().endswith("ごろ")
+    for key in catalogue.keys():
+        names = catalogue.placeholders(key)
+        if "when" in names:
+            said = catalogue.text(key, **{**dict.fromkeys(names, "X"), "when": shown})
+            assert re.search(r"ごろ\s*ごろ", said) is None, (key, said)
+
+
+async def test_keeping_the_reminded_time_says_goro_once(chat, sessions):
+    case, start = await _book_case(sessions, chat.resident)
+    _remind(chat, case, start)
+    await chat.tap(t("reminder.keep"))
+    assert chat.texts().count("ごろ") == 1, chat.texts()
+
+
+async def test_the_urgent_path_asks_how_to_contact_once(chat):
+    await chat.say("もう死にたい")
+    await chat.tap(t("danger.offer_yes"))
+    await chat.tap(t("consent.agree"))
+    reply = chat.texts()
+    assert reply.count(t("contact.ask")) == 1, reply
+    assert {b.label for b in chat.buttons()} == {t("contact.phone"), t("contact.line")}
+
+
+async def _to_phone_question(chat: Chat) -> None:
+    await _to_summary(chat, "debt")
+    await chat.tap(t("summary.send"))
+    await chat.tap_first_slot()
+    await chat.tap(t("contact.phone"))
+    assert chat.texts() == t("contact.ask_phone")
+
+
+@pytest.mark.parametrize("number", ["0120-123-456", "0800-123-4567", "0570-064-556", "０１２０１２３４５６"])
+async def test_a_free_dial_number_is_explained_not_called_unreadable(chat, sessions, number):
+    await _to_phone_question(chat)
+    await chat.say(number)
+    assert chat.texts() == t("contact.free_dial")
+    assert "0120" in t("contact.free_dial")
+    await chat.say("090-1234-5678")  # still asking for the number, and a callable one is taken
+    async with sessions() as session:
+        handoff = (await session.scalars(select(Handoff))).one()
+    assert handoff.phone == "09012345678"
+
+
+async def test_words_that_are_not_a_number_still_get_the_digits_hint(chat):
+    await _to_phone_question(chat)
+    await chat.say("あとで")
+    assert chat.texts() == t("contact.bad_phone")
+    await chat.say("0120")  # too short to be any number
+    assert chat.texts() == t("contact.bad_phone")
+
+
+@pytest.mark.parametrize("ward", WARDS)
+@pytest.mark.parametrize("language", ["ja", "ja-easy", "en"])
+def test_the_taking_centre_is_never_listed_among_those_it_works_with(ward, language):
+    directory = load_directory(ward)
+    catalogue = load_catalogue(language)
+    named = sorted(directory.rules.situations)
+    cases = [[s] for s in named] + [list(pair) for pair in combinations(named, 2) if "other_welfare" not in pair]
+    for situations in cases:
+        for urgent in (False, True):
+            chosen = route(directory, situations=situations, facts={}, urgent=urgent)
+            others = [c.name for c in chosen.involved[1:]]
+            said = catalogue.text(chosen.reason_key, centre=chosen.primary.name, centres="、".join(others))
+            if "centres" in catalogue.placeholders(chosen.reason_key):
+                assert others, (situations, urgent)  # never an empty "（）"
+                assert chosen.primary.name not in others
+            assert said.count(chosen.primary.name) == 1, said
+
+
+async def test_a_debt_message_read_as_two_situations_names_the_coordinator_once(chat):
+    edogawa = load_directory("edogawa")
+    await chat.say("借金が返せなくて困っています")
+    await chat.tap(t("flows.common.who.self"))
+    await chat.say("返済が大変です")
+    await chat.say("200万円くらい")
+    await chat.tap(t("flows.debt.income.working"))
+    await chat.say("小岩")
+    reply = chat.texts()
+    assert t("consent.intro") in reply
+    for centre in edogawa.centres.values():
+        reason = reply.split(t("consent.intro"))[0]
+        assert reason.count(centre.name) <= 1, reason
