@@ -23,8 +23,16 @@ def test_compose_runs_bot_workers_postgres_redis_and_rasa():
             context = ROOT / (build if isinstance(build, str) else build.get("context", "."))
             dockerfile = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
             assert (context / dockerfile).exists(), f"{name}: missing {dockerfile}"
-    # Accepted events live in Redis: it must persist them.
-    assert "--appendonly" in services["redis"]["command"]
+    # Accepted events live in Redis: it must persist each one before answering, and never
+    # evict one to make room.
+    command = services["redis"]["command"]
+    assert _flag(command, "--appendonly") == "yes"
+    assert _flag(command, "--appendfsync") == "always"
+    assert _flag(command, "--maxmemory-policy") == "noeviction"
+
+
+def _flag(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
 
 
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose not installed")
