@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 
 
-def test_compose_runs_bot_workers_postgres_redis_and_rasa():
+def test_compose_runs_bot_workers_postgres_redis_and_rasa() -> None:
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     assert {"bot", "worker", "postgres", "redis", "rasa"} <= set(services)
     for name, service in services.items():
@@ -36,7 +36,7 @@ def _flag(command: list[str], name: str) -> str:
 
 
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose not installed")
-def test_compose_file_validates():
+def test_compose_file_validates() -> None:
     env = dict(os.environ, LINE_CHANNEL_SECRET="x", LINE_CHANNEL_ACCESS_TOKEN="x", LOG_HASH_KEY="x", ENCRYPTION_KEY="x")
     result = subprocess.run(
         ["docker-compose", "-f", str(COMPOSE), "config", "-q"], env=env, capture_output=True, text=True

@@ -32,7 +32,7 @@ from tests.ops.manifests import (
 
 # The oldest Kubernetes the manifests are written for, and the newest schemas at hand.
 KUBERNETES_VERSIONS = ("1.29", kubernetes_validate.latest_version())
-KEDA_MODELS = {"ScaledObject": ScaledObject, "TriggerAuthentication": TriggerAuthentication}
+KEDA_MODELS: dict[str, Any] = {"ScaledObject": ScaledObject, "TriggerAuthentication": TriggerAuthentication}
 
 
 def validate(manifest: Manifest) -> None:

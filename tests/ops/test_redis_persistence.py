@@ -14,6 +14,7 @@ import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as redis
@@ -97,7 +98,7 @@ async def test_an_accepted_event_survives_a_kill_of_redis(redis_server: tuple[li
     server = _start(command)
     try:
         client = await _connect(server, port)
-        entries = await client.xrange(STREAM)
+        entries: Any = await client.xrange(STREAM)
         assert len(entries) == 1 and event["webhookEventId"] in entries[0][1]["event"]
         assert await client.exists(DEDUPE_PREFIX + event["webhookEventId"]) == 1
         # LINE's redelivery of the same event is still recognised after the restart.

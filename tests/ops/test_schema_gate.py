@@ -60,6 +60,7 @@ def test_an_empty_database_holds_the_pods_back(empty_schema_url: str) -> None:
 
 def test_a_database_one_migration_behind_holds_the_pods_back(empty_schema_url: str) -> None:
     head = script_directory().get_current_head()
+    assert head is not None
     previous = script_directory().get_revision(head).down_revision
     assert isinstance(previous, str)
     _migrate(empty_schema_url, previous)

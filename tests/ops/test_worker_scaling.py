@@ -101,7 +101,7 @@ async def test_the_group_lag_goes_unknown_while_the_length_stays_exact(
     await ensure_group(redis_client)
     intake = EventIntake(redis_client, dedupe_ttl_s=60)
     await intake.accept([_text_event(f"U{index:032x}") for index in range(40)])
-    reply = await redis_client.xreadgroup(GROUP, "c1", {STREAM: ">"}, count=16)
+    reply: Any = await redis_client.xreadgroup(GROUP, "c1", {STREAM: ">"}, count=16)
     delivered = [entry_id for entry_id, _fields in reply[0][1]]
     last = delivered[-1]  # the last one read finishes first
     await redis_client.xack(STREAM, GROUP, last)
