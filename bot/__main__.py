@@ -11,13 +11,23 @@ from bot.config import get_settings
 
 def migrate() -> None:
     from alembic import command
-    from alembic.config import Config
 
-    from bot.config import REPO_ROOT
+    from bot.schema import alembic_config
 
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
-    command.upgrade(config, "head")
+    command.upgrade(alembic_config(), "head")
+
+
+def wait_for_migrations(timeout_s: float) -> int:
+    """Exit status 0 once another process (the migration Job) has migrated the database."""
+    from bot.logs import configure_logging, get_logger
+    from bot.schema import wait_for_schema
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    if wait_for_schema(settings.database_url, timeout_s=timeout_s):
+        return 0
+    get_logger("bot.schema").error("schema.not_migrated", waited_s=timeout_s)
+    return 1
 
 
 def serve() -> None:
@@ -68,7 +78,13 @@ async def _worker() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "worker", "migrate"])
+    parser.add_argument(
+        "--wait", type=float, metavar="SECONDS",
+        help="with migrate: change nothing, wait up to SECONDS for the schema to be at head",
+    )
     args = parser.parse_args()
+    if args.command == "migrate" and args.wait is not None:
+        raise SystemExit(wait_for_migrations(args.wait))
     if args.command == "migrate":
         migrate()
     elif args.command == "worker":
