@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from linebot.v3 import WebhookParser
 
 from bot import ops, webhook
 from bot.config import Settings, get_settings
@@ -37,7 +36,10 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         app.state.intake = services.intake
         app.state.db_engine = services.db_engine
         app.state.nlu_ready = services.nlu_ready
-        app.state.webhook_parser = WebhookParser(settings.line_channel_secret.get_secret_value())
+        webhook.configure(
+            app.state, channel_secret=settings.line_channel_secret.get_secret_value(),
+            max_body_bytes=settings.webhook_max_body_bytes, event_max_age_s=settings.dedupe_ttl_s,
+        )
         workers = [
             services.worker(f"{default_consumer_name()}-web{i}")
             for i in range(settings.in_process_workers)

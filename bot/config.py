@@ -47,7 +47,10 @@ class Settings(BaseSettings):
     # Per-resident lock lease, renewed while an event is handled; a crashed worker's
     # lock frees itself after this long.
     worker_lock_lease_s: float = 15.0
+    # Also the oldest event the webhook stores: an older one may have lost its dedupe mark.
     dedupe_ttl_s: int = 24 * 3600
+    # LINE's webhook bodies are a few kilobytes; larger ones get 413 before being read whole.
+    webhook_max_body_bytes: int = 1024 * 1024
     # LINE's loading animation is started only when an answer takes longer than this
     # (0: at once for every message). Most answers come sooner, and then it would only
     # flash and cost a Messaging API call per message.

@@ -26,10 +26,12 @@ def webhook_body(*events: dict[str, Any]) -> bytes:
 
 
 def fixture_events() -> list[dict[str, Any]]:
-    """The SDK's 28 sample events, each with a fresh webhookEventId."""
+    """The SDK's 28 sample events, each with a fresh webhookEventId and timestamp (the
+    webhook refuses events older than its deduplication window)."""
     events = json.loads(FIXTURES.read_text())["events"]
     for event in events:
         event["webhookEventId"] = uuid.uuid4().hex
+        event["timestamp"] = int(time.time() * 1000)
     return events
 
 
