@@ -17,6 +17,7 @@ from bot.config import Settings, get_settings
 from bot.heap import freeze_startup_objects
 from bot.inbox import mount_staff
 from bot.logs import configure_logging, get_logger
+from bot.security import harden
 from bot.services import build_services
 from bot.worker import default_consumer_name
 
@@ -61,7 +62,10 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
             await asyncio.gather(*tasks, return_exceptions=True)
             await services.aclose()
 
-    app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan)
+    # Documentation is served by bot.security, to DEV_MODE or a signed-in admin only.
+    app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    harden(app, settings)
     app.include_router(webhook.router)
     app.include_router(ops.router)
     mount_staff(app, settings)  # staff inbox, statistics and JSON API (bot/inbox)

@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     staff_webhook_url: str = ""
     public_base_url: str = ""
 
+    # Who may set X-Forwarded-For / X-Forwarded-Proto: comma-separated addresses or networks
+    # of the reverse proxies in front (default none: the peer address is the client).
+    forwarded_allow_ips: str = ""
+    # /metrics: scrapers' addresses or networks, and/or a bearer token (default: neither, so
+    # /metrics answers 403 outside DEV_MODE until one is set).
+    metrics_allow_ips: str = ""
+    metrics_token: SecretStr = SecretStr("")
+
     @property
     def embedded_redis(self) -> bool:
         return self.redis_url == EMBEDDED_REDIS
