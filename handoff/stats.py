@@ -41,7 +41,7 @@ from handoff.suppression import Equation, protect
 THRESHOLD = 5
 MAX_WEEKS = 53
 SUPPRESSED = "<5"
-FUNNEL = (
+FUNNEL: tuple[tuple[str, Callable[[Event], bool]], ...] = (
     ("started", lambda e: e.kind == "start"),
     ("consented", lambda e: e.kind == "outcome" and e.outcome == "consent_given"),
     ("confirmed", lambda e: e.kind == "outcome" and e.outcome == "handoff"),
