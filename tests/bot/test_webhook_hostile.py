@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from bot.app import create_app
 from bot.intake import MAX_TEXT_CHARS, STREAM
 from tests.conftest import make_settings
-from tests.support.line import sign, text_event, user_id, webhook_body
+from tests.support.line import sign, text_event, user_id, webhook_body, webhook_headers
 from tests.support.servers import serve
 
 CAP = 64 * 1024
@@ -38,12 +38,7 @@ class Edge:
     http: httpx.AsyncClient
 
     async def post_raw(self, body: bytes, *, signature: str | None = "sign") -> httpx.Response:
-        headers = {"Content-Type": "application/json"}
-        if signature == "sign":
-            headers["X-Line-Signature"] = sign(body)
-        elif signature is not None:
-            headers["X-Line-Signature"] = signature
-        return await self.http.post(f"{self.url}/callback", content=body, headers=headers)
+        return await self.http.post(f"{self.url}/callback", content=body, headers=webhook_headers(body, signature))
 
     async def post(self, *events: Any) -> httpx.Response:
         return await self.post_raw(json.dumps({"destination": "U1", "events": list(events)}).encode())
