@@ -34,6 +34,7 @@ def serve() -> None:
     import uvicorn
 
     from bot.app import create_app
+    from bot.security import server_options
 
     settings = get_settings()
     uvicorn.run(
@@ -42,6 +43,7 @@ def serve() -> None:
         port=settings.port,
         log_level=settings.log_level.lower(),
         access_log=False,  # request lines would carry nothing useful and cost time
+        **server_options(),  # proxy headers: FORWARDED_ALLOW_IPS only (bot.security)
     )
 
 

@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from linebot.v3 import WebhookParser
 
 from bot import ops, webhook
 from bot.config import Settings, get_settings
 from bot.heap import freeze_startup_objects
 from bot.inbox import mount_staff
 from bot.logs import configure_logging, get_logger
+from bot.security import harden
 from bot.services import build_services
 from bot.worker import default_consumer_name
 
@@ -37,7 +37,10 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
         app.state.intake = services.intake
         app.state.db_engine = services.db_engine
         app.state.nlu_ready = services.nlu_ready
-        app.state.webhook_parser = WebhookParser(settings.line_channel_secret.get_secret_value())
+        webhook.configure(
+            app.state, channel_secret=settings.line_channel_secret.get_secret_value(),
+            max_body_bytes=settings.webhook_max_body_bytes, event_max_age_s=settings.dedupe_ttl_s,
+        )
         workers = [
             services.worker(f"{default_consumer_name()}-web{i}")
             for i in range(settings.in_process_workers)
@@ -59,7 +62,10 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
             await asyncio.gather(*tasks, return_exceptions=True)
             await services.aclose()
 
-    app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan)
+    # Documentation is served by bot.security, to DEV_MODE or a signed-in admin only.
+    app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    harden(app, settings)
     app.include_router(webhook.router)
     app.include_router(ops.router)
     mount_staff(app, settings)  # staff inbox, statistics and JSON API (bot/inbox)

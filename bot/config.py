@@ -47,7 +47,10 @@ class Settings(BaseSettings):
     # Per-resident lock lease, renewed while an event is handled; a crashed worker's
     # lock frees itself after this long.
     worker_lock_lease_s: float = 15.0
+    # Also the oldest event the webhook stores: an older one may have lost its dedupe mark.
     dedupe_ttl_s: int = 24 * 3600
+    # LINE's webhook bodies are a few kilobytes; larger ones get 413 before being read whole.
+    webhook_max_body_bytes: int = 1024 * 1024
     # LINE's loading animation is started only when an answer takes longer than this
     # (0: at once for every message). Most answers come sooner, and then it would only
     # flash and cost a Messaging API call per message.
@@ -75,6 +78,14 @@ class Settings(BaseSettings):
     retention_days: int = 365
     staff_webhook_url: str = ""
     public_base_url: str = ""
+
+    # Who may set X-Forwarded-For / X-Forwarded-Proto: comma-separated addresses or networks
+    # of the reverse proxies in front (default none: the peer address is the client).
+    forwarded_allow_ips: str = ""
+    # /metrics: scrapers' addresses or networks, and/or a bearer token (default: neither, so
+    # /metrics answers 403 outside DEV_MODE until one is set).
+    metrics_allow_ips: str = ""
+    metrics_token: SecretStr = SecretStr("")
 
     @property
     def embedded_redis(self) -> bool:

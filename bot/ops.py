@@ -7,6 +7,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from bot.security import metrics_allowed
+
 router = APIRouter()
 
 
@@ -34,5 +36,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-async def metrics_endpoint() -> Response:
+async def metrics_endpoint(request: Request) -> Response:
+    """Only for METRICS_ALLOW_IPS or the METRICS_TOKEN bearer (bot.security)."""
+    if not metrics_allowed(request, request.app.state.settings):
+        return Response("metrics are not public\n", status_code=403, media_type="text/plain")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -12,11 +12,18 @@ from collections.abc import Callable
 
 from flows.catalogue import Catalogue
 from flows.definition import Step
+from nlu.facts import kanji_number
 
 # Something a person could mean: at least one letter, kana or kanji.
 _WORDISH = re.compile(r"[\w\u3040-\u30ff\u4e00-\u9fff]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
+_KANJI_NUMERAL = re.compile(r"[〇一二三四五六七八九十百]+")
+# Not after another number or an operator (7*7, 3+7, 1.7), and ended by an age's unit.
+_NOT_AFTER = r"(?<![\d.*×x/÷+\-−=^])"
+_AGE_WITH_UNIT = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:(?P<unit>歳|才|さい|サイ|つ)|(?P<decade>代)(?P<part>前半|後半|半ば)?)")
+# A bare number ending the answer, with at most a word of hedging after it.
+_BARE_AGE = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:です|だ|くらい|ぐらい|位|ほど|前後|すぎ|過ぎ)?(?:です)?\s*[。.!！?？]*$")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|週|日)")
 _DURATION_WORDS = ("半年", "数年", "数か月", "数ヶ月", "数カ月", "最近", "昔から", "ずっと", "先月", "去年", "今年")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(億|万|千|円)")
@@ -57,16 +64,25 @@ def match_option(step: Step, text: str, catalogue: Catalogue) -> str | None:
     return best[1] if best else None
 
 
+def _arabic(text: str) -> str:
+    """Kanji numerals as digits: 七歳 -> 7歳, 八十五 -> 85."""
+    return _KANJI_NUMERAL.sub(lambda m: str(kanji_number(m.group()) or m.group()), text)
+
+
 def read_age(text: str) -> str | None:
-    digits = normalise(text).translate(_KANJI_DIGITS)
-    found = _NUMBER.search(digits)
+    """An age, only where the number reads as one: 7歳, 7さい, 七歳, 7つ, 80代前半, or a bare
+    number that is the whole answer's end (「82」「父は82です」). 「7*7」「7時」「7万円」 are not ages."""
+    plain = _arabic(normalise(text))
+    found = _AGE_WITH_UNIT.search(plain) or _BARE_AGE.search(plain)
     if not found:
         return None
-    age = int(float(found.group()))
-    if not 0 <= age <= 120:
+    age = int(found.group("n"))
+    groups = found.groupdict()
+    if not 0 <= age <= 120 or (groups.get("unit") == "つ" and not 1 <= age <= 10):
         return None
-    decade = digits[found.end() : found.end() + 1] == "代"
-    return f"{age}代" if decade else f"{age}歳"
+    if groups.get("decade"):
+        return f"{age}代{groups.get('part') or ''}"
+    return f"{age}歳"
 
 
 def number_in(value: str) -> float | None:

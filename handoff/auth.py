@@ -2,18 +2,24 @@
 
 A session is a random token in an HttpOnly cookie; Redis holds only its hash, the user id
 and the session's CSRF token, so a stolen Redis dump opens no session and logging out (or
-changing the password) ends it at once. Failed logins are counted per e-mail and client
-address so a shared ward PC cannot be used to guess a colleague's password.
+changing the password) ends it at once. Failed logins are throttled per account, per address
+and per known device (handoff.login_guard). argon2 runs in one low-priority thread, never on
+the event loop, so a flood of logins cannot stall the webhook beside it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import os
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import redis.asyncio as redis
 from argon2 import PasswordHasher
@@ -21,11 +27,15 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.login_guard import FailureTally, LoginGuard, ThrottlePolicy
 from handoff.staff_models import ROLES, StaffUser
 
 SESSION_PREFIX = "tsunagu:staff:session:"
-THROTTLE_PREFIX = "tsunagu:staff:login-fail:"
 MIN_PASSWORD_LENGTH = 12
+# argon2 costs ~0.3 s of CPU: one thread does it (a second core stays free for the webhook),
+# and past this many waiting the answer is "busy, try again" rather than a growing queue.
+HASH_THREADS = 1
+MAX_HASHES_WAITING = 16
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both paths take the same time.
@@ -35,9 +45,18 @@ _DUMMY_HASH = _hasher.hash("tsunagu-no-such-user")
 class AuthError(Exception):
     """Wrong e-mail or password (deliberately not saying which)."""
 
+    def __init__(self, message: str, tally: FailureTally | None = None) -> None:
+        super().__init__(message)
+        self.tally = tally  # the failed-login audit bucket this failure counted in
+
 
 class Throttled(AuthError):
-    """Too many failed logins from this address for this e-mail; try again later."""
+    """Too many failed logins for this account, from this address or on this device, or
+    too many logins waiting for the password check; try again after ``retry_after_s``."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class WeakPassword(ValueError):
@@ -88,6 +107,30 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _lower_priority() -> None:
+    """Let the scheduler prefer the event loop's thread over password hashing."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
+
+
+_hashing = ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="argon2", initializer=_lower_priority)
+_waiting = 0
+
+
+async def off_loop(work: Any, *args: str) -> Any:
+    """Run an argon2 call in the hashing thread; Throttled when too many already wait."""
+    global _waiting
+    if _waiting >= MAX_HASHES_WAITING:
+        raise Throttled("too many logins at once; try again", retry_after_s=1.0)
+    _waiting += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_hashing, work, *args)
+    finally:
+        _waiting -= 1
+
+
 def check_password_strength(password: str, email: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
@@ -120,7 +163,7 @@ async def create_user(
     user = StaffUser(
         email=email,
         display_name=display_name or email.split("@", 1)[0],
-        password_hash=hash_password(password),
+        password_hash=await off_loop(hash_password, password),
         role=role,
         centre_codes=list(dict.fromkeys(centre_codes)),
         active=True,
@@ -134,10 +177,10 @@ async def change_password(
     session: AsyncSession, user_id: int, *, current: str, new: str
 ) -> StaffUser:
     user = await session.get(StaffUser, user_id)
-    if user is None or not _verify(user.password_hash, current):
+    if user is None or not await off_loop(_verify, user.password_hash, current):
         raise AuthError("current password is wrong")
     check_password_strength(new, user.email)
-    user.password_hash = hash_password(new)
+    user.password_hash = await off_loop(hash_password, new)
     user.password_changed_at = datetime.now(UTC)
     await session.flush()
     return user
@@ -150,6 +193,13 @@ def _verify(stored_hash: str, password: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    user: StaffUser
+    session: StaffSession
+    device_tokens: list[str]  # the browser's new device cookie
+
+
 class Gatekeeper:
     """Logins, sessions and CSRF tokens, over Redis."""
 
@@ -158,43 +208,46 @@ class Gatekeeper:
         client: redis.Redis,
         *,
         session_ttl_s: int = 8 * 3600,
-        max_failures: int = 5,
-        failure_window_s: int = 15 * 60,
+        throttle: ThrottlePolicy | None = None,
     ) -> None:
         self._redis = client
         self._ttl = session_ttl_s
-        self._max_failures = max_failures
-        self._window = failure_window_s
+        self.guard = LoginGuard(client, throttle)
 
     @staticmethod
     def _digest(value: str) -> str:
         return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
-    def _throttle_key(self, email: str, client_ip: str) -> str:
-        return THROTTLE_PREFIX + self._digest(f"{normalise_email(email)}|{client_ip}")
-
     async def login(
-        self, session: AsyncSession, *, email: str, password: str, client_ip: str
-    ) -> tuple[StaffUser, StaffSession]:
-        """Check the password and open a session; AuthError / Throttled otherwise."""
-        key = self._throttle_key(email, client_ip)
-        failures = int(await self._redis.get(key) or 0)
-        if failures >= self._max_failures:
-            raise Throttled("too many failed logins; wait and try again")
-        user = await session.scalar(
-            select(StaffUser).where(StaffUser.email == normalise_email(email))
-        )
-        ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
+        self,
+        session: AsyncSession,
+        *,
+        email: str,
+        password: str,
+        client_ip: str,
+        device_tokens: list[str] | None = None,
+    ) -> SignedIn:
+        """Check the password and open a session; AuthError / Throttled otherwise.
+
+        A browser holding a device token for this account is judged by that token's own
+        counter, not by the account's or the address's (handoff.login_guard).
+        """
+        email = normalise_email(email)
+        tokens = device_tokens or []
+        user = await session.scalar(select(StaffUser).where(StaffUser.email == email))
+        device = await self.guard.device_for(tokens, user.id) if user is not None else None
+        wait = await self.guard.wait_s(email=email, client_ip=client_ip, device=device)
+        if wait > 0:
+            raise Throttled("too many failed logins; wait and try again", retry_after_s=wait)
+        ok = await off_loop(_verify, user.password_hash if user else _DUMMY_HASH, password)
         if user is None or not ok or not user.active:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, self._window)
-                await pipe.execute()
-            raise AuthError("wrong e-mail or password")
-        await self._redis.delete(key)
+            tally = await self.guard.failed(email=email, client_ip=client_ip, device=device)
+            raise AuthError("wrong e-mail or password", tally)
+        await self.guard.succeeded(email=email, client_ip=client_ip, device=device)
         if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        return user, await self.open_session(user.id)
+            user.password_hash = await off_loop(hash_password, password)
+        opened = await self.open_session(user.id)
+        return SignedIn(user=user, session=opened, device_tokens=await self.guard.remember_device(tokens, user.id, device))
 
     async def open_session(self, user_id: int) -> StaffSession:
         token = secrets.token_urlsafe(32)

@@ -4,16 +4,19 @@ How a published number is made, and why it cannot be undone:
 
 * Every event falls in an **atomic group**: its ISO week (Tokyo) and its flow, the two
   dimensions the filters can cut by. Inside a group, each table cell is counted.
-* **Primary suppression**: an atomic cell with 1-4 people is withheld.
-  **Secondary suppression**: if exactly one cell of a group is withheld, the smallest other
-  non-empty cell of that group is withheld too, so a group total known from elsewhere (the
-  funnel, another table) minus the visible cells never equals one small cell.
-* A **published cell, row total, column total or grand total is the sum of the atomic cells
-  that were not withheld**. Each of those is 5 or more, so every published number is 0 or
-  at least 5, a total minus its visible cells is 0, and the difference between the same
-  number under two nested filters (a longer period, all flows vs one) is again a sum of
-  cells of 5 or more: changing filters reveals no small group. A published 0 is shown as
-  "<5" because it may hide withheld cells.
+* Inside a group, cells are tied by relations a reader knows: weekday, hour and situation
+  cells add up to the funnel's "started"; centre and combination cells to "confirmed";
+  contact-time cells to "contacted"; each funnel step is the next one plus those who stopped
+  between them; a question's "reached" is its "stopped" plus those who went on.
+* **Primary suppression** withholds every cell of 1-4 people. **Complementary suppression**
+  (handoff.suppression) withholds further cells until no count of 1-4 people, published
+  or implied (such as "consented but did not confirm"), can be worked out from the group's
+  shown cells, and wherever a total is known its withheld part is 0 or at least 5.
+* A **published cell, row total, column total or grand total is the sum of the group cells
+  that were not withheld**. Any report is therefore the sum of the one-week, one-flow reports
+  a reader could ask for, and adds nothing to them; the difference between the same number
+  under two nested filters is again a sum of shown cells of 5 or more. A published 0 is
+  shown as "<5" because it may hide withheld cells.
 
 The event log has no user id, no text and no case id; this module reads nothing else.
 """
@@ -23,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -33,11 +36,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.events import _CODE
 from handoff.models import EventLog
 from handoff.slots import TOKYO
+from handoff.suppression import Equation, protect
 
 THRESHOLD = 5
 MAX_WEEKS = 53
 SUPPRESSED = "<5"
-FUNNEL = (
+FUNNEL: tuple[tuple[str, Callable[[Event], bool]], ...] = (
     ("started", lambda e: e.kind == "start"),
     ("consented", lambda e: e.kind == "outcome" and e.outcome == "consent_given"),
     ("confirmed", lambda e: e.kind == "outcome" and e.outcome == "handoff"),
@@ -139,50 +143,96 @@ def shown(value: int) -> str:
     return str(value) if value >= THRESHOLD else SUPPRESSED
 
 
-Key = tuple[str, str]  # (row, column)
+Cell = tuple[str, str, str]  # (table, row, column)
+STARTED, CONSENTED, CONFIRMED, CONTACTED = (("funnel", name, "count") for name, _ in FUNNEL)
 
 
-def publish(atoms: Iterable[tuple[Hashable, Key]]) -> dict[Key, int]:
-    """Count people per (group, cell), suppress small cells per group, sum what is left."""
-    counts: dict[Hashable, Counter[Key]] = defaultdict(Counter)
-    for group, key in atoms:
-        counts[group][key] += 1
-    published: Counter[Key] = Counter()
-    for cells in counts.values():
-        withheld = {key for key, n in cells.items() if n < THRESHOLD}
-        if len(withheld) == 1:
-            others = sorted((n, key) for key, n in cells.items() if key not in withheld)
-            if others:
-                withheld.add(others[0][1])
-        for key, n in cells.items():
-            if key not in withheld:
-                published[key] += n
-    return dict(published)
+@dataclass(frozen=True)
+class TableSpec:
+    """Which events a table counts, and in which row and column each one falls."""
+
+    key: str
+    counts: Callable[[Event], bool]
+    row_of: Callable[[Event], str | None]
+    column_of: Callable[[Event], str | None] = lambda e: "count"
+    rows: Sequence[str] | None = None  # None: the rows that have a published count
+    columns: Sequence[str] = ("count",)
+    with_totals: bool = True
 
 
-def _table(
-    key: str,
-    events: Sequence[Event],
-    *,
-    row_of: Callable[[Event], str | None],
-    column_of: Callable[[Event], str | None] = lambda e: "count",
-    rows: Sequence[str] | None = None,
-    columns: Sequence[str] = ("count",),
-    with_totals: bool = True,
-) -> Table:
-    atoms = []
+def _implicit(name: str, *parts: str) -> Cell:
+    """A count that is never published but that published numbers imply."""
+    return ("~", name, ".".join(parts))
+
+
+def group_relations(cells: Counter[Cell]) -> tuple[dict[Cell, int], list[Equation[Cell]]]:
+    """The counts of one group, implicit ones included, and the relations a reader knows."""
+    values: dict[Cell, int] = {**{step: 0 for step in (STARTED, CONSENTED, CONFIRMED, CONTACTED)}, **cells}
+
+    def of(table: str) -> tuple[Cell, ...]:
+        return tuple(sorted(c for c in cells if c[0] == table))
+
+    stopped_before = [_implicit("funnel", a[1], b[1]) for a, b in
+                      ((STARTED, CONSENTED), (CONSENTED, CONFIRMED), (CONFIRMED, CONTACTED))]
+    for gap, (upper, lower) in zip(stopped_before, ((STARTED, CONSENTED), (CONSENTED, CONFIRMED),
+                                                    (CONFIRMED, CONTACTED)), strict=True):
+        values[gap] = values[upper] - values[lower]
+    single = _implicit("combination", "single")
+    values[single] = values[CONFIRMED] - sum(cells[c] for c in of("combination"))
+    d1, d2, d3 = stopped_before
+    equations: list[Equation[Cell]] = [
+        Equation(STARTED, of("weekday")),
+        Equation(STARTED, of("hour")),
+        Equation(STARTED, of("situation_week")),
+        Equation(CONFIRMED, of("centre")),
+        Equation(CONFIRMED, (*of("combination"), single)),
+        Equation(CONTACTED, of("contact_time")),
+        # The funnel, step by step and across steps ("started" minus "confirmed").
+        Equation(STARTED, (d1, CONSENTED)), Equation(CONSENTED, (d2, CONFIRMED)),
+        Equation(CONFIRMED, (d3, CONTACTED)), Equation(STARTED, (d1, d2, CONFIRMED)),
+        Equation(CONSENTED, (d2, d3, CONTACTED)), Equation(STARTED, (d1, d2, d3, CONTACTED)),
+    ]
+    for row in sorted({c[1] for c in cells if c[0] == "abandonment"}):
+        reached, stopped = ("abandonment", row, "reached"), ("abandonment", row, "stopped")
+        went_on = _implicit("abandonment", row)
+        values.setdefault(reached, 0)
+        values.setdefault(stopped, 0)
+        values[went_on] = values[reached] - values[stopped]
+        equations.append(Equation(reached, (stopped, went_on)))
+    return values, equations
+
+
+# What withholding a cell costs beyond itself: a funnel step ties several tables together, so
+# hiding "confirmed" means hiding a centre cell too; "started" ties three tables.
+_COST = {CONSENTED: 1, CONTACTED: 2, CONFIRMED: 2, STARTED: 3}
+
+
+def _cost(cell: Cell) -> int:
+    return _COST.get(cell, 0)
+
+
+def publish(groups: dict[Hashable, Counter[Cell]]) -> Counter[Cell]:
+    """Suppress each group's cells (primary and complementary), sum what is shown."""
+    published: Counter[Cell] = Counter()
+    for cells in groups.values():
+        values, equations = group_relations(cells)
+        shown = protect(values, equations, publishable=lambda c: c[0] != "~", threshold=THRESHOLD, cost=_cost)
+        for cell in shown:
+            published[cell] += values[cell]
+    return published
+
+
+def group_cells(events: Sequence[Event], specs: Sequence[TableSpec]) -> dict[Hashable, Counter[Cell]]:
+    """Counts per atomic group (week, flow) and cell."""
+    groups: dict[Hashable, Counter[Cell]] = defaultdict(Counter)
     for event in events:
-        row, column = row_of(event), column_of(event)
-        if row is not None and column is not None:
-            atoms.append(((event.week, event.flow), (row, column)))
-    published = publish(atoms)
-    row_keys = list(rows) if rows is not None else sorted({r for r, _ in published})
-    return Table(
-        key=key,
-        columns=list(columns),
-        rows=[TableRow(r, [published.get((r, c), 0) for c in columns]) for r in row_keys],
-        with_totals=with_totals,
-    )
+        for spec in specs:
+            if not spec.counts(event):
+                continue
+            row, column = spec.row_of(event), spec.column_of(event)
+            if row is not None and column is not None:
+                groups[(event.week, event.flow)][(spec.key, row, column)] += 1
+    return groups
 
 
 async def load_events(session: AsyncSession, filters: StatsFilter, ward: str | None = None) -> list[Event]:
@@ -198,29 +248,44 @@ async def load_events(session: AsyncSession, filters: StatsFilter, ward: str | N
     return [Event(*row) for row in (await session.execute(query)).all()]
 
 
-def build_report(events: Sequence[Event], filters: StatsFilter, *, situations: Sequence[str]) -> StatsReport:
+def table_specs(filters: StatsFilter, situations: Sequence[str]) -> list[TableSpec]:
     weeks = [w.isoformat() for w in filters.weeks]
-    starts = [e for e in events if e.kind == "start"]
-    outcomes = [e for e in events if e.kind == "outcome"]
-    report = StatsReport(filters=filters)
-    tables = [
-        _table("situation_week", starts, row_of=lambda e: e.situation, column_of=lambda e: e.week.isoformat(),
-               rows=situations, columns=weeks),
-        _table("centre", [e for e in outcomes if e.outcome == "received" and (e.step or "").startswith("centre.")],
-               row_of=lambda e: (e.step or "").removeprefix("centre.")),
-        _table("weekday", starts, row_of=lambda e: str(e.local.weekday()), rows=[str(d) for d in range(7)]),
-        _table("hour", starts, row_of=lambda e: f"{e.local.hour:02d}", rows=[f"{h:02d}" for h in range(24)]),
-        _table("combination", [e for e in outcomes if e.outcome == "combination" and "." in (e.step or "")],
-               row_of=lambda e: e.step),
-        _table("funnel", events, row_of=_funnel_stage, rows=[name for name, _ in FUNNEL], with_totals=False),
-        _table("abandonment", [e for e in events if e.kind == "step" or e.outcome == "stopped"],
-               row_of=lambda e: f"{e.flow}/{e.step}" if e.step else None,
-               column_of=lambda e: "reached" if e.kind == "step" else "stopped",
-               columns=("reached", "stopped"), with_totals=False),
-        _table("contact_time", [e for e in outcomes if e.outcome == "contacted"], row_of=lambda e: e.step,
-               rows=CONTACT_BUCKETS),
+
+    def outcome(name: str) -> Callable[[Event], bool]:
+        return lambda e: e.kind == "outcome" and e.outcome == name
+
+    def started(e: Event) -> bool:
+        return e.kind == "start"
+
+    return [
+        TableSpec("situation_week", started, lambda e: e.situation, lambda e: e.week.isoformat(),
+                  rows=situations, columns=weeks),
+        TableSpec("centre", lambda e: outcome("received")(e) and (e.step or "").startswith("centre."),
+                  lambda e: (e.step or "").removeprefix("centre.")),
+        TableSpec("weekday", started, lambda e: str(e.local.weekday()), rows=[str(d) for d in range(7)]),
+        TableSpec("hour", started, lambda e: f"{e.local.hour:02d}", rows=[f"{h:02d}" for h in range(24)]),
+        TableSpec("combination", lambda e: outcome("combination")(e) and "." in (e.step or ""), lambda e: e.step),
+        TableSpec("funnel", lambda e: True, _funnel_stage, rows=[name for name, _ in FUNNEL], with_totals=False),
+        TableSpec("abandonment", lambda e: e.kind == "step" or e.outcome == "stopped",
+                  lambda e: f"{e.flow}/{e.step}" if e.step else None,
+                  lambda e: "reached" if e.kind == "step" else "stopped",
+                  columns=("reached", "stopped"), with_totals=False),
+        TableSpec("contact_time", outcome("contacted"), lambda e: e.step, rows=CONTACT_BUCKETS),
     ]
-    report.tables = {t.key: t for t in tables}
+
+
+def build_report(events: Sequence[Event], filters: StatsFilter, *, situations: Sequence[str]) -> StatsReport:
+    specs = table_specs(filters, situations)
+    published = publish(group_cells(events, specs))
+    report = StatsReport(filters=filters)
+    for spec in specs:
+        rows = list(spec.rows) if spec.rows is not None else sorted({r for t, r, _ in published if t == spec.key})
+        report.tables[spec.key] = Table(
+            key=spec.key,
+            columns=list(spec.columns),
+            rows=[TableRow(r, [published.get((spec.key, r, c), 0) for c in spec.columns]) for r in rows],
+            with_totals=spec.with_totals,
+        )
     return report
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.inbox.deps import CsrfDep, SessionDep, SignedDep, StaffDep, require, set_session_cookie
+from bot.inbox.login import set_device_cookie, sign_in
 from handoff import audit, inbox
 from handoff import stats as stats_mod
 from handoff.auth import AuthError, Throttled
@@ -106,20 +107,18 @@ def _summary(row: inbox.CaseRow) -> CaseSummary:
 @router.post("/login", response_model=LoginResponse, responses={401: {}, 429: {}})
 async def api_login(body: LoginRequest, request: Request, staff: StaffDep, session: SessionDep) -> JSONResponse:
     """Sign in with e-mail and password; the session cookie is set on the response."""
-    ip = request.client.host if request.client else "?"
     try:
-        user, opened = await staff.gatekeeper.login(session, email=body.email, password=body.password, client_ip=ip)
-    except Throttled:
-        raise HTTPException(status_code=429, detail="too many failed logins; try again later") from None
+        signed = await sign_in(request, staff, session, email=body.email, password=body.password)
+    except Throttled as exc:
+        raise HTTPException(status_code=429, detail="too many failed logins; try again later",
+                            headers={"Retry-After": str(max(1, round(exc.retry_after_s)))}) from None
     except AuthError:
-        await audit.record(session, actor=None, action="login_failed", actor_email=body.email, client_ip=ip)
-        await session.commit()
         raise HTTPException(status_code=401, detail="wrong e-mail or password") from None
-    await audit.record(session, actor=None, action="login", actor_email=user.email, target=f"user:{user.id}", client_ip=ip)
-    await session.commit()
+    user, opened = signed.user, signed.session
     response = JSONResponse(LoginResponse(csrf_token=opened.csrf_token, email=user.email, role=user.role,
                                           centres=list(user.centre_codes)).model_dump())
     set_session_cookie(response, opened.token, staff.settings)
+    set_device_cookie(response, signed, staff.settings)
     return response
 
 

@@ -26,6 +26,7 @@ from bot.inbox.deps import (
     require,
     set_session_cookie,
 )
+from bot.inbox.login import set_device_cookie, sign_in
 from bot.inbox.views import stats_context
 from handoff import audit, inbox
 from handoff import stats as stats_mod
@@ -73,19 +74,16 @@ async def login_submit(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise HTTPException(status_code=403, detail="CSRF token missing or wrong; reload the page")
-    ip = request.client.host if request.client else "?"
     try:
-        user, opened = await staff.gatekeeper.login(session, email=email, password=password, client_ip=ip)
+        signed = await sign_in(request, staff, session, email=email, password=password)
     except Throttled:
         return _back("/login?error=throttled")
     except AuthError:
-        await audit.record(session, actor=None, action="login_failed", actor_email=email[:254], client_ip=ip)
-        await session.commit()
         return _back("/login?error=wrong")
-    await audit.record(session, actor=None, action="login", actor_email=user.email, target=f"user:{user.id}", client_ip=ip)
-    await session.commit()
+    user = signed.user
     response = _back("/stats" if user.role == "admin" else "/inbox")
-    set_session_cookie(response, opened.token, staff.settings)
+    set_session_cookie(response, signed.session.token, staff.settings)
+    set_device_cookie(response, signed, staff.settings)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 

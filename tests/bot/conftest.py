@@ -11,7 +11,7 @@ import pytest
 from bot.app import create_app
 from bot.dev.line_api import FakeLineApi
 from tests.conftest import make_settings
-from tests.support.line import sign, webhook_body
+from tests.support.line import webhook_body, webhook_headers
 from tests.support.servers import serve
 
 
@@ -23,12 +23,7 @@ class RunningBot:
 
     async def post(self, *events: dict, signature: str | None = "sign") -> httpx.Response:
         body = webhook_body(*events)
-        headers = {"Content-Type": "application/json"}
-        if signature == "sign":
-            headers["X-Line-Signature"] = sign(body)
-        elif signature is not None:
-            headers["X-Line-Signature"] = signature
-        return await self.http.post(f"{self.url}/callback", content=body, headers=headers)
+        return await self.http.post(f"{self.url}/callback", content=body, headers=webhook_headers(body, signature))
 
 
 @pytest.fixture

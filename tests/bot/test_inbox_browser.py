@@ -237,7 +237,7 @@ async def test_api_answers_bad_input_with_clear_4xx(inbox: Inbox) -> None:
         assert stats.status_code == 200 and stats.json()["tables"]
         export = await http.get(f"{inbox.url}/stats/export.csv")
         assert export.status_code == 200 and export.text.startswith("table,row,column,value")
-        assert (await http.get(f"{inbox.url}/openapi.json")).json()["paths"]["/api/stats"]
+        assert (await http.get(f"{inbox.url}/openapi.json")).status_code == 404  # admins only (test_surfaces)
     assert await inbox.scalar("SELECT count(*) FROM audit_log WHERE action = 'stats_export'") == 1
 
 

@@ -22,6 +22,33 @@ def test_age(text, want):
 
 @pytest.mark.parametrize(
     ("text", "want"),
+    [("7歳", "7歳"), ("7さい", "7歳"), ("七歳", "7歳"), ("十七歳", "17歳"), ("7つ", "7歳"), ("7つです", "7歳"),
+     ("80代前半", "80代前半"), ("50代", "50代"), ("82です", "82歳"), ("2歳半", "2歳")],
+)
+def test_a_number_is_an_age_when_it_reads_as_one(text, want):
+    assert read_age(text) == want
+
+
+@pytest.mark.parametrize(
+    "text", ["7*7", "{{7*7}}", "7x7", "3+7", "1.7", "7時", "7時に", "7万円", "生後6か月", "12つ", "7人"],
+)
+def test_a_number_that_is_not_an_age_is_not_kept_as_one(text):
+    assert read_age(text) is None
+
+
+@pytest.mark.parametrize("said", ["息子が7*7と書いた紙を持ってきた", "子どもは7時に帰ります", "子どもに7万円かかる"])
+def test_facts_that_are_not_ages_prefill_no_age(said):
+    """The prefill path: NLU facts, as text, read by the step's reader."""
+    from flows.answers import prefill_text
+    from nlu.facts import extract_facts
+
+    step = FLOWS["double_care"].step("child_age")
+    ages = [read_answer(step, prefill_text(e.type, e.value), CATALOGUE) for e in extract_facts(said) if e.type == "age"]
+    assert [a for a in ages if a is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
     [("10年くらい", "10年"), ("３か月", "3か月"), ("半年ほど", "半年"), ("ずっと前から", "ずっと"), ("あいう", None)],
 )
 def test_duration(text, want):

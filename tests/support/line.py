@@ -21,15 +21,27 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
+def webhook_headers(body: bytes, signature: str | None = "sign") -> dict[str, str]:
+    """Headers of a webhook call: signed for ``body`` ("sign"), unsigned (None), or as given."""
+    headers = {"Content-Type": "application/json"}
+    if signature == "sign":
+        headers["X-Line-Signature"] = sign(body)
+    elif signature is not None:
+        headers["X-Line-Signature"] = signature
+    return headers
+
+
 def webhook_body(*events: dict[str, Any]) -> bytes:
     return json.dumps({"destination": "Uxxxxxxxx", "events": list(events)}, ensure_ascii=False).encode()
 
 
 def fixture_events() -> list[dict[str, Any]]:
-    """The SDK's 28 sample events, each with a fresh webhookEventId."""
+    """The SDK's 28 sample events, each with a fresh webhookEventId and timestamp (the
+    webhook refuses events older than its deduplication window)."""
     events = json.loads(FIXTURES.read_text())["events"]
     for event in events:
         event["webhookEventId"] = uuid.uuid4().hex
+        event["timestamp"] = int(time.time() * 1000)
     return events
 
 

@@ -21,7 +21,8 @@ async def serve(app, port: int | None = None) -> AsyncIterator[str]:  # type: ig
     """Serve ``app`` on 127.0.0.1 until the block ends; yields its base URL."""
     port = port or free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        # proxy_headers off, as `python -m bot serve` runs it (bot.security decides who the client is)
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", proxy_headers=False)
     )
     task = asyncio.create_task(server.serve())
     for _ in range(3000):  # up to 30 s: a loaded 2-core machine can be slow to start
