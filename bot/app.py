@@ -16,9 +16,9 @@ from linebot.v3 import WebhookParser
 from bot import ops, webhook
 from bot.config import Settings, get_settings
 from bot.heap import freeze_startup_objects
-from bot.inbox import mount_staff
 from bot.logs import configure_logging, get_logger
 from bot.services import build_services
+from bot.staff import mount_staff
 from bot.worker import default_consumer_name
 
 log = get_logger("bot.app")
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan)
     app.include_router(webhook.router)
     app.include_router(ops.router)
-    mount_staff(app, settings)  # staff inbox, statistics and JSON API (bot/inbox)
+    mount_staff(app, settings)  # staff inbox, statistics and JSON API (bot/staff)
     if settings.dev_mode:
         from bot.dev import mount_dev
 

@@ -77,7 +77,6 @@ async def seed(database_url: str) -> int:
                 now=created,
             )
             ids.append(case.id)
-        await inbox.ensure_work(session, [await session.get(inbox.Handoff, i) for i in ids])
         await inbox.claim(session, staff, ids[0])
         await inbox.reschedule(session, staff, ids[0], now + timedelta(hours=2))
         await add_resident_message(session, ids[0], "夕方なら電話に出られます。<b>よろしくお願いします</b>")
