@@ -56,12 +56,38 @@ def _aware(value: Any) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _stamp(sqlite: bool, moment: datetime | None) -> datetime | None:
+    """As the app stores times: naive UTC on SQLite (no offsets there), aware elsewhere."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if sqlite else moment
+
+
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
 def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+# Rows that point at handoffs with ON DELETE CASCADE. On SQLite, batch mode rebuilds a table
+# (copy, drop, rename) and dropping handoffs would delete them: they are set aside and put back.
+CHILDREN = ("slot_bookings", "handoff_messages")
+
+
+def _keep_children(sqlite: bool) -> None:
+    if sqlite:
+        for table in CHILDREN:
+            op.execute(f"CREATE TEMP TABLE keep_{table} AS SELECT * FROM {table}")
+
+
+def _restore_children(sqlite: bool) -> None:
+    if sqlite:
+        for table in CHILDREN:
+            op.execute(f"DELETE FROM {table}")
+            op.execute(f"INSERT INTO {table} SELECT * FROM keep_{table}")
+            op.execute(f"DROP TABLE keep_{table}")
 
 
 def upgrade() -> None:
@@ -71,18 +97,10 @@ def upgrade() -> None:
 
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"
+    _keep_children(sqlite)
     with op.batch_alter_table("handoffs") as batch:
         batch.add_column(sa.Column("flow", sa.String(length=64), nullable=False, server_default="unknown"))
         batch.drop_constraint(op.f("ck_handoffs_status"), type_="check")
-    op.create_table(
-        "case_centres",
-        sa.Column("handoff_id", sa.Integer(), nullable=False),
-        sa.Column("centre_code", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(["handoff_id"], ["handoffs.id"], name=op.f("fk_case_centres_handoff_id_handoffs"),
-                                ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("handoff_id", "centre_code", name=op.f("pk_case_centres")),
-    )
-    op.create_index(op.f("ix_case_centres_centre_code"), "case_centres", ["centre_code"])
     with op.batch_alter_table("case_work") as batch:
         batch.add_column(sa.Column("respond_by", sa.DateTime(timezone=True), nullable=True))
 
@@ -94,6 +112,7 @@ def upgrade() -> None:
         "LEFT JOIN slot_bookings b ON b.handoff_id = h.id ORDER BY h.id"
     )).mappings().all()
     now = datetime.now(UTC)
+    visibility: list[dict[str, Any]] = []
     for row in handoffs:
         answers = _json(crypto.decrypt(row["answers"])) if row["answers"] else None
         flow = answers.get("flow") if isinstance(answers, dict) else None
@@ -121,7 +140,7 @@ def upgrade() -> None:
                 "INSERT INTO case_work (handoff_id, status, current_centre, urgent_flag, closed_at, created_at, updated_at) "
                 "VALUES (:id, :status, :centre, :urgent, :closed, :now, :now)"
             ), {"id": row["id"], "status": "closed" if status == "erased" else status, "centre": current,
-                "urgent": urgent, "closed": row["erased_at"], "now": now})
+                "urgent": urgent, "closed": row["erased_at"], "now": _stamp(sqlite, now)})
             situations = sorted(s for s in _json(row["situations"]) or [] if s in KNOWN_SITUATIONS)
             intake = [("received", f"centre.{row['primary_centre']}", situations[0] if situations else None)]
             if situations:
@@ -130,21 +149,32 @@ def upgrade() -> None:
                 bind.execute(sa.text(
                     "INSERT INTO event_log (hour, ward, flow, kind, step, outcome, situation) "
                     "VALUES (:hour, :ward, :flow, 'outcome', :step, :outcome, :situation)"
-                ), {"hour": _hour(created), "ward": row["ward"], "flow": flow, "step": step, "outcome": outcome,
+                ), {"hour": _stamp(sqlite, _hour(created)), "ward": row["ward"], "flow": flow, "step": step, "outcome": outcome,
                     "situation": situation})
         callback = row["callback_at"] or row["slot_start"]
         if status not in (*DONE, "erased") and callback is None and row["callback_cancelled_at"] is None:
             directory = load_directory(row["ward"])
             centre = directory.centres.get(row["primary_centre"]) or next(iter(directory.centres.values()))
             bind.execute(sa.text("UPDATE case_work SET respond_by = :by WHERE handoff_id = :id"),
-                         {"id": row["id"], "by": respond_by(centre, since=created, urgent=urgent)})
+                         {"id": row["id"], "by": _stamp(sqlite, respond_by(centre, since=created, urgent=urgent))})
         codes = [*(_json(row["centre_codes"]) or []), row["primary_centre"], current]
-        for code in dict.fromkeys(codes):
-            bind.execute(sa.text("INSERT INTO case_centres (handoff_id, centre_code) VALUES (:id, :code)"),
-                         {"id": row["id"], "code": code})
+        visibility += [{"id": row["id"], "code": code} for code in dict.fromkeys(codes)]
 
     with op.batch_alter_table("handoffs") as batch:
         batch.create_check_constraint(op.f("ck_handoffs_status"), f"status {_check(NEW_STATUSES)}")
+    _restore_children(sqlite)
+    # Made after the last rebuild of handoffs (on SQLite a rebuild would cascade into it).
+    op.create_table(
+        "case_centres",
+        sa.Column("handoff_id", sa.Integer(), nullable=False),
+        sa.Column("centre_code", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["handoff_id"], ["handoffs.id"], name=op.f("fk_case_centres_handoff_id_handoffs"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("handoff_id", "centre_code", name=op.f("pk_case_centres")),
+    )
+    op.create_index(op.f("ix_case_centres_centre_code"), "case_centres", ["centre_code"])
+    if visibility:
+        bind.execute(sa.text("INSERT INTO case_centres (handoff_id, centre_code) VALUES (:id, :code)"), visibility)
     if not sqlite:
         op.drop_constraint(op.f("ck_case_work_status"), "case_work", type_="check")
     with op.batch_alter_table("case_work") as batch:
@@ -163,6 +193,10 @@ def downgrade() -> None:
     from handoff import crypto
 
     bind = op.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    op.drop_index(op.f("ix_case_centres_centre_code"), table_name="case_centres")
+    op.drop_table("case_centres")
+    _keep_children(sqlite)
     with op.batch_alter_table("case_work") as batch:
         batch.add_column(sa.Column("status", sa.String(length=16), nullable=False, server_default="new"))
         batch.add_column(sa.Column("urgent_flag", sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -192,8 +226,7 @@ def downgrade() -> None:
         batch.alter_column("urgent_flag", server_default=None)
         batch.create_index(batch.f("ix_case_work_status"), ["status"])
         batch.create_check_constraint(op.f("ck_case_work_status"), f"status {_check(WORK_STATUSES)}")
-    op.drop_index(op.f("ix_case_centres_centre_code"), table_name="case_centres")
-    op.drop_table("case_centres")
     with op.batch_alter_table("handoffs") as batch:
         batch.drop_column("flow")
         batch.create_check_constraint(op.f("ck_handoffs_status"), f"status {_check(OLD_STATUSES)}")
+    _restore_children(sqlite)
