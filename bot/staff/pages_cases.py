@@ -6,7 +6,7 @@ actions. Forms post back and redirect with a message code (so a reload never re-
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -159,6 +159,9 @@ async def _case_context(staff: StaffServices, session: Any, who: Signed, case_id
         "next_statuses": lifecycle.TRANSITIONS[handoff.status],
         "note_kinds": inbox.NOTE_KINDS,
         "times": TIMES,
+        # The next four weeks, written as staff read dates (a browser's date field follows
+        # its own locale, 12/01/2026 on an English one).
+        "days": [datetime.now(TOKYO).date() + timedelta(days=i) for i in range(29)],
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +53,12 @@ class StaffText:
         return str(self.labels.get(group, {}).get(code, self.pages["common"]["other"]))
 
 
-def jdate(value: datetime | None, *, time: bool = True, now: datetime | None = None) -> str:
+def jdate(value: datetime | date | None, *, time: bool = True, now: datetime | None = None) -> str:
     """「12月1日（火）9:00」 in Tokyo time; the year is written when it is not this year."""
     if value is None:
         return "—"
+    if not isinstance(value, datetime):
+        value, time = datetime.combine(value, datetime.min.time(), TOKYO), False
     local = value.astimezone(TOKYO)
     this_year = (now or datetime.now(TOKYO)).astimezone(TOKYO).year
     year = f"{local.year}年" if local.year != this_year else ""
