@@ -62,7 +62,8 @@ def mount_staff(app: FastAPI, settings: Settings) -> None:
 
 async def _login_required(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"code": "login", "detail": "sign in first (POST /api/login)"}, status_code=401)
+        staff: StaffServices = request.app.state.staff
+        return JSONResponse({"code": "login", "detail": staff.words.error("login")}, status_code=401)
     if POLL_HEADER in request.headers or request.method != "GET":
         return Response(status_code=401)  # the page's script shows the expiry and keeps drafts
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")

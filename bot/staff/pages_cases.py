@@ -18,9 +18,9 @@ from bot.staff.deps import CaseWorker, CaseWorkerPost, SessionDep, Signed, Staff
 from bot.staff.render import back, problem, render
 from handoff import inbox, lifecycle
 from handoff import queue as queue_mod
-from handoff.directory import SITUATIONS
 from handoff.slots import TOKYO
 from handoff.staff_models import WORK_STATUSES
+from nlu.contract import SITUATIONS
 
 router = APIRouter(include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]

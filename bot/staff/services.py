@@ -16,8 +16,8 @@ from bot.staff.deps import Signed, StaffServices
 from handoff import audit, inbox
 from handoff import stats as stats_mod
 from handoff.auth import AuthError, StaffSession
-from handoff.directory import SITUATIONS
 from handoff.staff_models import StaffUser
+from nlu.contract import SITUATIONS
 
 
 async def sign_in(
@@ -43,7 +43,7 @@ def stats_filter(week_from: date | str | None, week_to: date | str | None, flow:
         end = date.fromisoformat(week_to) if isinstance(week_to, str) and week_to else week_to or None
     except ValueError as exc:
         raise stats_mod.BadFilter("dates must be YYYY-MM-DD") from exc
-    return stats_mod.StatsFilter.build(week_from=start or None, week_to=end or None, flow=flow or None)  # type: ignore[arg-type]
+    return stats_mod.StatsFilter.build(week_from=start or None, week_to=end or None, flow=flow or None)
 
 
 async def stats_report(

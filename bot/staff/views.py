@@ -13,7 +13,7 @@ def step_label(flow: str, step: str, staff: Any) -> str:
     """A flow step by the label of its question (「借金・お金：借りている金額」), never its id."""
     definition = staff.flows.get(flow)
     found = definition.steps.get(step) if definition is not None else None
-    return staff.catalogue.text(found.label) if found is not None else staff.words.pages["common"]["other"]
+    return str(staff.catalogue.text(found.label) if found is not None else staff.words.pages["common"]["other"])
 
 
 def row_label(table: str, key: str, staff: Any) -> str:
@@ -22,7 +22,7 @@ def row_label(table: str, key: str, staff: Any) -> str:
         return str(words.label("situation", key))
     if table == "centre":
         centre = staff.directory.centres.get(key)
-        return centre.short_name if centre else words.pages["common"]["other"]
+        return str(centre.short_name if centre else words.pages["common"]["other"])
     if table == "weekday":
         return str(words.labels["weekday"][int(key)])
     if table == "hour":
@@ -30,9 +30,9 @@ def row_label(table: str, key: str, staff: Any) -> str:
     if table == "combination":
         return " ＋ ".join(words.label("situation", k) for k in key.split("."))
     if table == "funnel":
-        return words.label("funnel", key)
+        return str(words.label("funnel", key))
     if table == "contact_time":
-        return words.label("contact_time", key)
+        return str(words.label("contact_time", key))
     if table == "abandonment":
         flow, _, step = key.partition("/")
         return f"{words.label('flow', flow)}：{step_label(flow, step, staff)}"
@@ -43,7 +43,7 @@ def column_label(table: str, key: str, staff: Any) -> str:
     if table == "situation_week":
         return str(staff.words.pages["stats"]["week"].format(date=key[5:].replace("-", "/")))
     if table == "abandonment":
-        return staff.words.label("abandon", key)
+        return str(staff.words.label("abandon", key))
     return str(staff.words.pages["stats"]["people"])
 
 

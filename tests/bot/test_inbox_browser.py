@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 
 from tests.bot.inbox_support import PASSWORD, Inbox, api_login, running_inbox
-from tests.support.browser import CHROMIUM, chromium_available, launch  # noqa: E402
+from tests.support.browser import CHROMIUM, chromium_available  # noqa: E402
 from tests.support.line import user_id
 
 TIMEOUT_MS = 15_000
@@ -32,16 +32,6 @@ async def inbox() -> AsyncIterator[Inbox]:
         await running.add_user("suzuki@ward.example", "staff", ["kurashigoto"], "鈴木")
         await running.add_user("tanaka@ward.example", "staff", ["hikikomori"], "田中")
         yield running
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        launched = await launch(p)
-        yield launched
-        await launched.close()
 
 
 @pytest_asyncio.fixture(loop_scope="module")

@@ -16,7 +16,7 @@ from bot.config import REPO_ROOT
 from handoff.slots import TOKYO
 from handoff.staff_models import CaseWork
 from tests.bot.inbox_support import PASSWORD, Inbox, running_inbox
-from tests.support.browser import CHROMIUM, chromium_available, launch
+from tests.support.browser import CHROMIUM, chromium_available
 from tests.support.line import user_id
 
 TIMEOUT_MS = 15_000
@@ -36,16 +36,6 @@ async def inbox() -> AsyncIterator[Inbox]:
         await running.add_user("boss@ward.example", "supervisor", ["kurashigoto"], "統括 山本")
         await running.add_user("admin@ward.example", "admin", [], "管理者")
         yield running
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        launched = await launch(p)
-        yield launched
-        await launched.close()
 
 
 async def login(page: Any, url: str, email: str) -> None:
@@ -253,3 +243,34 @@ async def test_axe_finds_no_violation_on_any_staff_page(browser: Any, inbox: Inb
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {zoom * 100}%"
         await page.context.close()
     assert {where: v for where, v in found.items() if v} == {}
+
+
+async def test_the_refresh_can_be_paused_and_a_draft_survives_a_lapsed_session(browser: Any, inbox: Inbox) -> None:
+    case = await inbox.add_case(["debt"], summary="下書きの相談")
+    page = await new_page(browser, viewport={"width": 1280, "height": 900})
+    await login(page, inbox.url, "sato@ward.example")
+    await page.click("[data-testid=live-toggle]")
+    assert await page.get_attribute("[data-testid=live-toggle]", "aria-pressed") == "true"
+    paused_case = await inbox.add_case(["debt"])
+    await asyncio.sleep(4)  # more than one refresh interval
+    assert await page.locator(f"tr[data-case='{paused_case.id}']").count() == 0
+    await page.click("[data-testid=live-toggle]")
+    await page.locator(f"tr[data-case='{paused_case.id}']").wait_for()
+
+    await page.goto(f"{inbox.url}/inbox/cases/{case.id}")
+    await page.fill("[data-testid=message-text]", "明日の午前に、もう一度お電話します。")
+    await page.select_option("#template", index=1)
+    await page.click("#template-insert")
+    typed = await page.input_value("[data-testid=message-text]")
+    assert typed.startswith("明日の午前に、もう一度お電話します。\n")  # a saved reply never overwrites
+    # The session ends (another tab logged out); the next step goes through the login page.
+    await inbox.redis.delete(*[k async for k in inbox.redis.scan_iter("tsunagu:staff:session:*")])
+    await page.wait_for_selector("#session-login", state="visible", timeout=TIMEOUT_MS)
+    await page.click("#session-login")
+    await page.wait_for_url("**/login?next=**")
+    await page.fill("input[name=email]", "sato@ward.example")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"**/inbox/cases/{case.id}")
+    assert await page.input_value("[data-testid=message-text]") == typed
+    await page.context.close()
