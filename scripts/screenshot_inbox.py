@@ -25,6 +25,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from flows.catalogue import load_catalogue  # noqa: E402
+from flows.definition import load_flows  # noqa: E402
 from handoff import crypto, events, inbox  # noqa: E402
 from handoff.auth import Principal, create_user  # noqa: E402
 from handoff.cases import Consent, add_resident_message, create_handoff  # noqa: E402
@@ -98,6 +100,7 @@ async def seed(database_url: str) -> int:
         await inbox.claim(session, staff, ids[4])
         await inbox.change_status(session, staff, ids[4], "contacted", directory=directory)
         # Twelve weeks of anonymised activity for the statistics page.
+        flow_steps = {code: flow.steps for code, flow in load_flows(load_catalogue()).items()}
         flows = {"debt": 0.35, "family_8050": 0.15, "hikikomori": 0.15, "housing_refusal": 0.1,
                  "double_care": 0.1, "general": 0.15}
         for _ in range(900):
@@ -106,8 +109,9 @@ async def seed(database_url: str) -> int:
             at = at.replace(hour=rng.choice([9, 10, 11, 12, 13, 14, 15, 19, 20, 21, 22, 23]))
             situation = flow if flow != "general" else "other_welfare"
             await events.record_event(session, ward="edogawa", flow=flow, kind="start", situation=situation, at=at)
+            first_step = next(iter(flow_steps[flow]))
             if rng.random() < 0.7:
-                await events.record_event(session, ward="edogawa", flow=flow, kind="step", step="q1", at=at)
+                await events.record_event(session, ward="edogawa", flow=flow, kind="step", step=first_step, at=at)
             if rng.random() < 0.5:
                 await events.record_event(session, ward="edogawa", flow=flow, kind="outcome",
                                           outcome="consent_given", at=at)
@@ -126,7 +130,7 @@ async def seed(database_url: str) -> int:
                                                   outcome="contacted", step=bucket, at=at)
             elif rng.random() < 0.3:
                 await events.record_event(session, ward="edogawa", flow=flow, kind="outcome", outcome="stopped",
-                                          step="q1", at=at)
+                                          step=first_step, at=at)
     await engine.dispose()
     return danger.id
 
