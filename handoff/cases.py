@@ -169,6 +169,9 @@ async def receive_case(
     if danger is not None:
         existing = await open_case_for(session, line_user_id)
         if existing is not None:
+            if case.get("contact_method") == "phone" and case.get("phone"):
+                # The number they just gave for the urgent call is the one to ring.
+                existing.phone, existing.contact_method = normalise_phone(case["phone"]), "phone"
             await lifecycle.flag_urgent(session, existing, danger, also_centre=route.primary.code, now=now)
             return existing
     return await create_handoff(session, route=route, line_user_id=line_user_id, danger=danger, now=now, **case)

@@ -161,9 +161,9 @@ async def test_a_danger_message_from_a_resident_with_an_open_case_flags_that_cas
             session, route=route(EDOGAWA, situations=[], facts={}, urgent=True), line_user_id=resident,
             danger=DangerReport(("suicidal",), "もう死にたいです"), situations=["crisis"], summary="", answers={},
             flow="urgent", consent=Consent(scope=["share_with_centre"], text_version="2026-11"),
-            contact_method="line", now=NOW,
+            contact_method="phone", phone="090-3333-4444", now=NOW,
         )
-    assert again.id == first.id
+    assert again.id == first.id and again.phone == "09033334444" and again.contact_method == "phone"
     async with pg_sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Handoff)) == 1
         case = await session.get(Handoff, first.id)
