@@ -274,3 +274,35 @@ async def test_the_refresh_can_be_paused_and_a_draft_survives_a_lapsed_session(b
     await page.wait_for_url(f"**/inbox/cases/{case.id}")
     assert await page.input_value("[data-testid=message-text]") == typed
     await page.context.close()
+
+
+async def test_the_session_warns_before_it_ends_and_continue_keeps_it(browser: Any, inbox: Inbox) -> None:
+    gate = inbox.app.state.staff.gatekeeper
+    idle = gate.idle
+    gate.idle = timedelta(seconds=303)  # the warning shows in the last five minutes
+    try:
+        page = await new_page(browser, viewport={"width": 1280, "height": 900})
+        await login(page, inbox.url, "sato@ward.example")
+        warning = page.locator("#session-warning")
+        await warning.wait_for(state="visible", timeout=TIMEOUT_MS)
+        assert "まもなく自動でログアウトします" in await warning.inner_text()
+        gate.idle = idle
+        await page.click("#session-continue")
+        await warning.wait_for(state="hidden")
+        assert int(await page.evaluate("document.body.dataset.sessionLeft")) <= 303
+        await page.context.close()
+    finally:
+        gate.idle = idle
+
+
+async def test_a_printed_case_leaves_out_navigation_and_forms(browser: Any, inbox: Inbox) -> None:
+    case = await inbox.add_case(["debt"], summary="印刷する相談")
+    page = await new_page(browser, viewport={"width": 1280, "height": 900})
+    await login(page, inbox.url, "sato@ward.example")
+    await page.goto(f"{inbox.url}/inbox/cases/{case.id}")
+    await page.emulate_media(media="print")
+    assert await page.is_visible("[data-testid=summary]")
+    assert await page.is_visible("[data-testid=history]")
+    for hidden in ("header.top", "[data-testid=claim]", "[data-testid=status-note]", ".crumbs"):
+        assert not await page.is_visible(hidden), hidden
+    await page.context.close()

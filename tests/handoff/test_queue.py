@@ -190,3 +190,18 @@ async def test_a_booked_callback_keeps_its_slot_row(pg_sessions) -> None:
         work = await session.get(CaseWork, case.id)
         assert work is not None and work.respond_by is None
         assert await session.scalar(select(SlotBooking.handoff_id)) == case.id
+
+
+async def test_a_residents_other_cases_are_linked(pg_sessions) -> None:
+    sato = await _user(pg_sessions, "sato@ward.example", ["kurashigoto"])
+    resident = "U" + "b" * 32
+    async with pg_sessions() as session, session.begin():
+        older = await _case(session, ["debt"], user=resident, now=NOW - timedelta(days=30))
+        await session.execute(Handoff.__table__.update().where(Handoff.id == older.id).values(status="closed"))
+        newer = await _case(session, ["debt"], user=resident, now=NOW)
+        await _case(session, ["debt"], user="U" + "c" * 32, now=NOW)
+    async with pg_sessions() as session:
+        newest = await session.get(Handoff, newer.id)
+        assert newest is not None
+        linked = await queue.same_resident(session, sato, newest)
+    assert [r.id for r in linked] == [older.id]
