@@ -9,20 +9,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 import pytest_asyncio
 
 from tests.bot.inbox_support import PASSWORD, Inbox, api_login, running_inbox
-from tests.support.browser import CHROMIUM, chromium_available  # noqa: E402
+from tests.support.browser import browser_marks  # noqa: E402
 from tests.support.line import user_id
 
 TIMEOUT_MS = 15_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.asyncio(loop_scope="module"),
-    pytest.mark.skipif(not chromium_available(), reason=f"{CHROMIUM} is missing"),
-]
+pytestmark = browser_marks()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -16,17 +16,13 @@ from bot.config import REPO_ROOT
 from handoff.slots import TOKYO
 from handoff.staff_models import CaseWork
 from tests.bot.inbox_support import PASSWORD, Inbox, running_inbox
-from tests.support.browser import CHROMIUM, chromium_available
+from tests.support.browser import browser_marks
 from tests.support.line import user_id
 
 TIMEOUT_MS = 15_000
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.asyncio(loop_scope="module"),
-    pytest.mark.skipif(not chromium_available(), reason=f"{CHROMIUM} is missing"),
-]
+pytestmark = browser_marks()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
