@@ -15,10 +15,10 @@ from fastapi import FastAPI
 from bot import ops, webhook
 from bot.config import Settings, get_settings
 from bot.heap import freeze_startup_objects
-from bot.inbox import mount_staff
 from bot.logs import configure_logging, get_logger
 from bot.security import harden
 from bot.services import build_services
+from bot.staff import mount_staff
 from bot.worker import default_consumer_name
 
 log = get_logger("bot.app")
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     harden(app, settings)
     app.include_router(webhook.router)
     app.include_router(ops.router)
-    mount_staff(app, settings)  # staff inbox, statistics and JSON API (bot/inbox)
+    mount_staff(app, settings)  # staff inbox, statistics and JSON API (bot/staff)
     if settings.dev_mode:
         from bot.dev import mount_dev
 

@@ -70,11 +70,14 @@ class Settings(BaseSettings):
     ward: str = "edogawa"
     conversation_ttl_s: int = 24 * 3600
 
-    # Staff inbox (bot/inbox): Secure cookie behind TLS (false only for plain-http dev/tests),
-    # idle session lifetime, retention of closed cases' personal data, and a generic webhook
-    # told of new urgent cases (JSON without personal data; empty = off).
+    # Staff inbox (bot/staff): Secure cookie behind TLS (false only for plain-http dev/tests),
+    # sessions (ended after staff_session_idle_s without activity, and staff_session_ttl_s
+    # after sign-in whatever happens: a working day, not the night), retention of closed
+    # cases' personal data, and a generic webhook told of new urgent cases (JSON without
+    # personal data; empty = off).
     staff_cookie_secure: bool = True
-    staff_session_ttl_s: int = 8 * 3600
+    staff_session_idle_s: int = 3600
+    staff_session_ttl_s: int = 11 * 3600
     retention_days: int = 365
     staff_webhook_url: str = ""
     public_base_url: str = ""

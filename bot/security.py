@@ -54,12 +54,13 @@ async def _admin_signed_in(request: Request) -> bool:
     staff = getattr(request.app.state, "staff", None)
     if staff is None:
         return False
-    from bot.inbox.deps import SESSION_COOKIE  # the staff side owns the session cookie
+    from bot.staff.deps import SESSION_COOKIE  # the staff side owns the session cookie
 
     async with staff.sessions() as session:
-        resumed = await staff.gatekeeper.resume(session, request.cookies.get(SESSION_COOKIE))
+        # Reading the documentation is not activity that keeps a staff session alive.
+        resumed = await staff.gatekeeper.resume_day(session, request.cookies.get(SESSION_COOKIE), touch=False)
         await session.commit()
-    return resumed is not None and bool(resumed[0].is_admin)
+    return resumed is not None and bool(resumed.principal.is_admin)
 
 
 def harden(app: FastAPI, settings: Settings) -> None:

@@ -31,7 +31,16 @@ from flows.commands import Words, load_words
 from flows.definition import END, Flow, Step, flow_for_situation, load_flows
 from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
 from flows.outgoing import Button, Card, Outgoing, Text
-from flows.ports import CaseRequest, Desk, PhoneRefused, Routing, SlotUnavailable, Understands
+from flows.ports import (
+    CaseRequest,
+    DangerKinds,
+    Desk,
+    PhoneRefused,
+    Routing,
+    SlotUnavailable,
+    Understands,
+    verdict_kinds,
+)
 from flows.reminders import Reminder, ReminderTalk, SlotViews
 from flows.state import StateStore
 from nlu.contract import Entity, Understanding
@@ -61,8 +70,10 @@ class Conversation:
         emergency: EmergencyLines | None = None,
         clock: Callable[[], datetime] | None = None,
         slot_choices: int = 4,
+        danger_kinds: DangerKinds | None = None,
     ) -> None:
         self._state = state
+        self._danger_kinds = danger_kinds or verdict_kinds(understander)
         self._t = catalogue
         self._nlu = understander
         self._desk = desk
@@ -129,7 +140,7 @@ class Conversation:
         st, out = await self._load(resident)
         # Danger first: before any command, answer or question.
         if self._nlu.danger(text):
-            out += await self._danger(st)
+            out += await self._danger(st, text)
         elif (command := self._words.command(text)) is not None:
             out += await self._command(resident, st, command)
         else:
@@ -189,7 +200,9 @@ class Conversation:
 
     # ---- danger ------------------------------------------------------------------------
 
-    async def _danger(self, st: State) -> Out:
+    async def _danger(self, st: State, text: str | None = None) -> Out:
+        if text:  # kept for the case staff read, only if the resident consents to one
+            st["danger"] = {"kinds": self._danger_kinds(text), "words": text[:1000]}
         await self._desk.record_event(
             flow=st.get("flow") or "none", kind="outcome", outcome="danger", step=st.get("step"),
             situation=(st.get("situations") or [None])[0],
@@ -327,7 +340,7 @@ class Conversation:
     async def _first_message(self, resident: str, st: State, text: str) -> Out:
         understanding = await self._nlu.understand(text)
         if understanding.crisis:
-            return await self._danger(st)
+            return await self._danger(st, text)
         case = await self._desk.open_case_for(resident)
         if case is not None:
             self._reset(st, phase="returning", case=case.case_number, pending=text[:1000],
@@ -372,7 +385,7 @@ class Conversation:
                 return await self._start_chosen(st, choice)
         understanding = await self._nlu.understand(text)
         if understanding.crisis:
-            return await self._danger(st)
+            return await self._danger(st, text)
         return await self._understood(st, text, understanding)
 
     async def _start_chosen(self, st: State, choice: str) -> Out:
@@ -752,6 +765,8 @@ class Conversation:
             consent_version=consent["version"],
             consent_scope=list(consent["scope"]),
             consented_at=datetime.fromisoformat(consent["at"]),
+            danger_kinds=tuple(st.get("danger", {}).get("kinds", ())),
+            danger_words=st.get("danger", {}).get("words"),
         )
         try:
             receipt = await self._desk.create_case(request)

@@ -89,12 +89,15 @@ class HandoffDesk:
         now = self._now()
         async with self._sessions() as session, session.begin():
             try:
-                handoff = await cases.create_handoff(
+                handoff = await cases.receive_case(
                     session,
                     route=chosen,
-                    situations=request.situations or ["other_welfare"],
+                    situations=request.situations or (["crisis"] if request.urgent else ["other_welfare"]),
                     summary=request.summary,
-                    answers={"flow": request.flow, **request.answers},
+                    flow=request.flow,
+                    answers=dict(request.answers),
+                    danger=cases.DangerReport(request.danger_kinds, request.danger_words)
+                    if request.urgent else None,
                     consent=cases.Consent(
                         scope=request.consent_scope,
                         text_version=request.consent_version,
@@ -112,9 +115,10 @@ class HandoffDesk:
                 raise PhoneRefused(str(exc)) from exc
             case_number = handoff.case_number
             slot_start = handoff.callback_slot
+            centre_name = self.directory.centre_name(handoff.primary_centre)
         return CaseReceipt(
             case_number=case_number,
-            centre_name=chosen.primary.name,
+            centre_name=centre_name,
             slot_start=slot_start,
             staffed_from=slots.next_staffed_time(chosen.primary, now),
         )
@@ -138,7 +142,7 @@ class HandoffDesk:
             case = await cases.open_case_for(session, line_user_id(resident))
             if case is None:
                 return None
-            return OpenCase(case.case_number, case.status, self.directory.centre_name(case.primary_centre))
+            return OpenCase(case.case_number, case.resident_status, self.directory.centre_name(case.primary_centre))
 
     async def add_message(self, resident: str, case_number: str, text: str) -> bool:
         async with self._sessions() as session, session.begin():

@@ -7,7 +7,7 @@ in-process in tests and reused for another channel.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -19,6 +19,19 @@ class Understands(Protocol):
     async def understand(self, text: str) -> Understanding: ...
 
     def danger(self, text: str) -> bool: ...
+
+
+# The kinds of danger in a text (codes such as "suicidal"), for the case staff read.
+DangerKinds = Callable[[str], list[str]]
+
+
+def verdict_kinds(understander: Understands) -> DangerKinds:
+    """Danger kinds from the NLU's danger verdict (``DangerVerdict.categories``), until
+    ``nlu.contract.Understanding`` carries them; none if the NLU gives no verdict."""
+    verdict = getattr(understander, "danger_verdict", None)
+    if verdict is None:
+        return lambda text: []
+    return lambda text: list(verdict(text).categories)
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,9 @@ class CaseRequest:
     consent_version: str
     consent_scope: list[str]
     consented_at: datetime
+    # Why an urgent case is urgent: the kinds of danger and the resident's own words.
+    danger_kinds: tuple[str, ...] = ()
+    danger_words: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.auth import Principal
@@ -24,6 +24,9 @@ ACTIONS = (
     "logout",
     "password_change",
     "user_create",
+    "user_disable",
+    "user_enable",
+    "password_reset",
     "case_view",
     "case_claim",
     "case_reassign",
@@ -66,20 +69,42 @@ async def record(
     return entry
 
 
-async def entries(
-    session: AsyncSession,
-    *,
-    action: str | None = None,
-    target: str | None = None,
-    since: datetime | None = None,
-    limit: int = 200,
-) -> Sequence[AuditEntry]:
-    """Newest first, for the admin's audit page."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+def _filtered(query: Any, *, action: str | None, target: str | None, since: datetime | None,
+              until: datetime | None, actor: str | None) -> Any:
     if action:
         query = query.where(AuditEntry.action == action)
     if target:
         query = query.where(AuditEntry.target == target)
     if since:
         query = query.where(AuditEntry.at >= since)
+    if until:
+        query = query.where(AuditEntry.at < until)
+    if actor:
+        query = query.where(AuditEntry.actor_email.contains(actor.strip().lower(), autoescape=True))
+    return query
+
+
+async def entries(
+    session: AsyncSession,
+    *,
+    action: str | None = None,
+    target: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actor: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> Sequence[AuditEntry]:
+    """Newest first, for the admin's audit page."""
+    query = _filtered(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit).offset(offset),
+                      action=action, target=target, since=since, until=until, actor=actor)
     return (await session.scalars(query)).all()
+
+
+async def count(
+    session: AsyncSession, *, action: str | None = None, target: str | None = None,
+    since: datetime | None = None, until: datetime | None = None, actor: str | None = None,
+) -> int:
+    query = _filtered(select(func.count()).select_from(AuditEntry),
+                      action=action, target=target, since=since, until=until, actor=actor)
+    return int(await session.scalar(query) or 0)

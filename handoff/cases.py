@@ -18,8 +18,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff import lifecycle
 from handoff.crypto import lookup_hash
 from handoff.directory import load_directory
+from handoff.lifecycle import DangerReport
 from handoff.models import (
     OPEN_STATUSES,
     STATUSES,
@@ -102,12 +104,20 @@ async def create_handoff(
     phone: str | None = None,
     callback_slot: datetime | None = None,
     now: datetime | None = None,
+    flow: str | None = None,
+    danger: DangerReport | None = None,
 ) -> Handoff:
-    """Record the confirmed case and book its callback slot at the primary centre.
+    """Record the confirmed case, its work row, visibility and first events, and book its
+    callback slot at the primary centre, all in the caller's transaction.
 
-    Raises ``InvalidPhone``, or ``SlotTaken`` when the slot filled up meanwhile (nothing is
-    kept then: the case and its number are rolled back to a savepoint).
+    ``flow`` is the guided flow's code (older callers put it in ``answers["flow"]``; it is
+    taken out of the encrypted answers into its own column). ``danger`` is why an urgent
+    case is urgent, shown first to staff. Raises ``InvalidPhone``, or ``SlotTaken`` when
+    the slot filled up meanwhile (nothing is kept then: the savepoint is rolled back).
     """
+    answers = dict(answers)
+    flow = lifecycle.flow_code(flow or answers.pop("flow", None))
+    answers.pop("flow", None)
     if contact_method not in CONTACT_METHODS:
         raise ValueError(f"contact_method must be one of {CONTACT_METHODS}")
     if contact_method == "phone":
@@ -126,6 +136,7 @@ async def create_handoff(
             multi_agency=route.multi_agency,
             urgency="urgent" if route.urgent else "normal",
             status="new",
+            flow=flow,
             summary=summary,
             answers=answers,
             phone=phone if contact_method == "phone" else None,
@@ -142,8 +153,28 @@ async def create_handoff(
         await session.flush()
         if callback_slot is not None:
             await book(session, route.primary, start=callback_slot, handoff_id=handoff.id, now=now)
+        await lifecycle.open_case(
+            session, handoff, centre=route.primary, has_callback=callback_slot is not None, danger=danger
+        )
     await session.refresh(handoff, ["booking"])
     return handoff
+
+
+async def receive_case(
+    session: AsyncSession, *, route: Route, line_user_id: str, danger: DangerReport | None = None,
+    now: datetime | None = None, **case: Any,
+) -> Handoff:
+    """A confirmed request: a new case, or, for a danger message from a resident who has an
+    open case, that case flagged urgent with the reason in its thread (one case, not two)."""
+    if danger is not None:
+        existing = await open_case_for(session, line_user_id)
+        if existing is not None:
+            if case.get("contact_method") == "phone" and case.get("phone"):
+                # The number they just gave for the urgent call is the one to ring.
+                existing.phone, existing.contact_method = normalise_phone(case["phone"]), "phone"
+            await lifecycle.flag_urgent(session, existing, danger, also_centre=route.primary.code, now=now)
+            return existing
+    return await create_handoff(session, route=route, line_user_id=line_user_id, danger=danger, now=now, **case)
 
 
 async def open_case_for(session: AsyncSession, line_user_id: str) -> Handoff | None:
@@ -171,7 +202,8 @@ async def add_resident_message(session: AsyncSession, case_id: int, text: str) -
 
 
 async def set_status(session: AsyncSession, case_id: int, status: str) -> Handoff:
-    """Staff move a case along (new → contacted → in_progress → closed)."""
+    """Set the case's one status directly (maintenance and tests; staff go through
+    ``handoff.inbox``, which checks the move and writes the history)."""
     if status not in STATUSES or status == "erased":
         raise ValueError(f"status must be one of {STATUSES[:-1]}")
     handoff = await session.get(Handoff, case_id)

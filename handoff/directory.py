@@ -49,6 +49,10 @@ class Centre:
     sample_fields: frozenset[str]
     closures: frozenset[tuple[int, int]]  # (month, day) closed every year
     sample_notes: Mapping[str, str] = dc_field(repr=False)
+    # Overdue clocks of a case with no callback time: urgent ones in staffed minutes,
+    # the others ("as soon as possible") in hours since it arrived.
+    urgent_overdue_minutes: int = 30
+    asap_overdue_hours: int = 24
 
     def is_closure(self, day: date) -> bool:
         return (day.month, day.day) in self.closures
@@ -176,6 +180,8 @@ def _centre(
         sample_fields=sample_fields,
         closures=closures,
         sample_notes=notes,
+        urgent_overdue_minutes=int(raw.get("urgent_overdue_minutes", 30)),
+        asap_overdue_hours=int(raw.get("asap_overdue_hours", 24)),
     )
 
 

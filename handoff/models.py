@@ -27,10 +27,24 @@ from sqlalchemy.types import TypeDecorator
 from handoff.crypto import EncryptedJSON, EncryptedText
 from handoff.db import Base
 
-__all__ = ["Base", "CaseCounter", "EventLog", "Handoff", "HandoffMessage", "SlotBooking", "utcnow"]
+__all__ = [
+    "Base", "CaseCentre", "CaseCounter", "EventLog", "Handoff", "HandoffMessage", "SlotBooking", "utcnow",
+]
 
-OPEN_STATUSES = ("new", "contacted", "in_progress")
+# The one status of a case (handoff.lifecycle moves it; residents see a coarser view of it).
+OPEN_STATUSES = ("new", "claimed", "no_answer", "contacted", "referred")
 STATUSES = (*OPEN_STATUSES, "closed", "erased")
+# What a returning resident is told (data/messages returning.statuses.*): a function of the
+# one status, never stored.
+RESIDENT_STATUS = {
+    "new": "new",
+    "claimed": "in_progress",
+    "no_answer": "in_progress",
+    "referred": "in_progress",
+    "contacted": "contacted",
+    "closed": "closed",
+    "erased": "erased",
+}
 
 
 def utcnow() -> datetime:
@@ -77,6 +91,8 @@ class Handoff(Base):
     multi_agency: Mapped[bool] = mapped_column(Boolean, default=False)
     urgency: Mapped[str] = mapped_column(String(8), default="normal")
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    # The guided flow the resident walked (a code, for statistics; never personal).
+    flow: Mapped[str] = mapped_column(String(64), default="unknown")
     # Personal data, encrypted at rest.
     summary: Mapped[str | None] = mapped_column(EncryptedText)
     answers: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
@@ -107,8 +123,27 @@ class Handoff(Base):
         return self.status in OPEN_STATUSES
 
     @property
+    def resident_status(self) -> str:
+        return RESIDENT_STATUS[self.status]
+
+    @property
     def callback_slot(self) -> datetime | None:
         return self.booking.slot_start if self.booking else None
+
+
+class CaseCentre(Base):
+    """A centre that may see a case: the routed centres and the centre holding it now.
+
+    The inbox's visibility is an indexed EXISTS on this table, so a centre's queue is a
+    query of its own cases however many cases the ward has.
+    """
+
+    __tablename__ = "case_centres"
+
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), primary_key=True
+    )
+    centre_code: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
 class HandoffMessage(Base):

@@ -26,8 +26,8 @@ async def purge_closed(
     cutoff = now - timedelta(days=retention_days)
     works = (
         await session.scalars(
-            select(CaseWork).where(
-                CaseWork.status == "closed", CaseWork.closed_at < cutoff, CaseWork.purged_at.is_(None)
+            select(CaseWork).join(Handoff, Handoff.id == CaseWork.handoff_id).where(
+                Handoff.status == "closed", CaseWork.closed_at < cutoff, CaseWork.purged_at.is_(None)
             )
         )
     ).all()

@@ -20,10 +20,11 @@ from handoff.db import Base
 from handoff.models import UTCDateTime, utcnow
 
 ROLES = ("staff", "supervisor", "admin")
-# The inbox's statuses; handoffs.status keeps the coarse view the resident side reads.
+# The statuses staff move a case through: handoffs.status, the case's one status.
 WORK_STATUSES = ("new", "claimed", "contacted", "no_answer", "referred", "closed")
 ENTRY_KINDS = (
     "note",  # private note, staff only
+    "call",  # the record of a phone call, staff only
     "staff_message",  # sent to the resident on LINE
     "status",  # status change
     "claim",
@@ -31,7 +32,7 @@ ENTRY_KINDS = (
     "reschedule",
     "takeover",
     "handback",
-    "danger",  # the danger detector fired on a resident message during a takeover
+    "danger",  # a danger message: its kinds in meta, the resident's words (if kept) in body
     "resident_media",  # the resident sent a non-text message during a takeover
 )
 
@@ -54,13 +55,15 @@ class StaffUser(Base):
 
 
 class CaseWork(Base):
-    """The inbox's state of one case: who has it, where it is, when to call back."""
+    """The inbox's work on one case: who has it, where it is, when to call back.
+
+    Made with the case, in its transaction (handoff.lifecycle); its status is the case's
+    own ``handoffs.status``.
+    """
 
     __tablename__ = "case_work"
-    __table_args__ = (CheckConstraint(f"status IN {WORK_STATUSES!r}", name="status"),)
 
     handoff_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
     current_centre: Mapped[str] = mapped_column(String(64), index=True)
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -69,7 +72,9 @@ class CaseWork(Base):
     first_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    urgent_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A case with no callback time must be answered by then (urgent: the ward's short clock
+    # in desk hours; otherwise a day); cleared once answered.
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

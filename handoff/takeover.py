@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 import redis.asyncio as redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff import events
+from handoff import lifecycle
 from handoff.cases import CaseNotOpen, add_resident_message
 from handoff.crypto import lookup_hash
 from handoff.models import Handoff
-from handoff.staff_models import CaseEntry, CaseWork
+from handoff.staff_models import CaseEntry
 
 PREFIX = "tsunagu:takeover:"
 USER_PREFIX = "user:"
@@ -116,10 +116,4 @@ class StaffRelay:
 
 async def flag_urgent(session: AsyncSession, handoff: Handoff) -> None:
     """The danger detector fired on a message in a staff-owned conversation."""
-    handoff.urgency = "urgent"
-    work = await session.get(CaseWork, handoff.id)
-    if work is not None:
-        work.urgent_flag = True
-        work.notified_at = None  # tell the centre again
-    session.add(CaseEntry(handoff_id=handoff.id, kind="danger", meta={"source": "detector"}))
-    await events.record_event(session, ward=handoff.ward, flow="staff_chat", kind="outcome", outcome="danger")
+    await lifecycle.flag_urgent(session, handoff, lifecycle.DangerReport(source="detector"))

@@ -25,11 +25,14 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from flows.catalogue import load_catalogue  # noqa: E402
+from flows.definition import load_flows  # noqa: E402
 from handoff import crypto, events, inbox  # noqa: E402
 from handoff.auth import Principal, create_user  # noqa: E402
 from handoff.cases import Consent, add_resident_message, create_handoff  # noqa: E402
 from handoff.db import make_async_engine, session_factory  # noqa: E402
 from handoff.directory import load_directory  # noqa: E402
+from handoff.lifecycle import DangerReport  # noqa: E402
 from handoff.models import Base  # noqa: E402
 from handoff.routing import route  # noqa: E402
 from tests.support.browser import launch  # noqa: E402
@@ -77,16 +80,27 @@ async def seed(database_url: str) -> int:
                 now=created,
             )
             ids.append(case.id)
-        await inbox.ensure_work(session, [await session.get(inbox.Handoff, i) for i in ids])
+        # An urgent case raised by a danger message: its reason comes first on the case page.
+        danger = await create_handoff(
+            session, route=route(directory, situations=[], facts={}, urgent=True), situations=["crisis"],
+            summary="", answers={}, flow="urgent",
+            consent=Consent(scope=["share_answers_with_centre", "sensitive_details", "contact_details"],
+                            text_version="2026-11-3fa2b9c0", at=now - timedelta(minutes=12)),
+            contact_method="phone", line_user_id="U" + "d" * 32, phone="070-5555-6666",
+            now=now - timedelta(minutes=12),
+            danger=DangerReport(("suicidal",), "もう疲れました。消えてしまいたいと思うことがあります。"),
+        )
+        await add_resident_message(session, danger.id, "夕方なら電話に出られます。")
         await inbox.claim(session, staff, ids[0])
         await inbox.reschedule(session, staff, ids[0], now + timedelta(hours=2))
         await add_resident_message(session, ids[0], "夕方なら電話に出られます。<b>よろしくお願いします</b>")
-        await inbox.add_note(session, staff, ids[0], "督促の件数と金額を次回確認。家計の状況も聞く。")
+        await inbox.add_note(session, staff, ids[0], "督促の件数と金額を次回確認。家計の状況も聞く。", kind="call")
         await inbox.claim(session, staff, ids[5])
         await inbox.change_status(session, staff, ids[5], "no_answer", directory=directory)
         await inbox.claim(session, staff, ids[4])
         await inbox.change_status(session, staff, ids[4], "contacted", directory=directory)
         # Twelve weeks of anonymised activity for the statistics page.
+        flow_steps = {code: flow.steps for code, flow in load_flows(load_catalogue()).items()}
         flows = {"debt": 0.35, "family_8050": 0.15, "hikikomori": 0.15, "housing_refusal": 0.1,
                  "double_care": 0.1, "general": 0.15}
         for _ in range(900):
@@ -95,8 +109,9 @@ async def seed(database_url: str) -> int:
             at = at.replace(hour=rng.choice([9, 10, 11, 12, 13, 14, 15, 19, 20, 21, 22, 23]))
             situation = flow if flow != "general" else "other_welfare"
             await events.record_event(session, ward="edogawa", flow=flow, kind="start", situation=situation, at=at)
+            first_step = next(iter(flow_steps[flow]))
             if rng.random() < 0.7:
-                await events.record_event(session, ward="edogawa", flow=flow, kind="step", step="q1", at=at)
+                await events.record_event(session, ward="edogawa", flow=flow, kind="step", step=first_step, at=at)
             if rng.random() < 0.5:
                 await events.record_event(session, ward="edogawa", flow=flow, kind="outcome",
                                           outcome="consent_given", at=at)
@@ -115,9 +130,9 @@ async def seed(database_url: str) -> int:
                                                   outcome="contacted", step=bucket, at=at)
             elif rng.random() < 0.3:
                 await events.record_event(session, ward="edogawa", flow=flow, kind="outcome", outcome="stopped",
-                                          step="q1", at=at)
+                                          step=first_step, at=at)
     await engine.dispose()
-    return ids[0]
+    return danger.id
 
 
 async def main(out: Path) -> None:
@@ -127,7 +142,7 @@ async def main(out: Path) -> None:
     settings = Settings(dev_mode=True, port=port, database_url=database_url, staff_cookie_secure=False,
                         log_level="WARNING")
     crypto.configure(settings.encryption_key.get_secret_value())
-    first_case = await seed(database_url)
+    danger_case = await seed(database_url)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     for _ in range(600):  # until uvicorn is listening
@@ -148,7 +163,7 @@ async def main(out: Path) -> None:
                 await page.click("button[type=submit]")
                 await page.wait_for_load_state("networkidle")
                 for shot in shots:
-                    url = {"inbox": "/inbox", "case": f"/inbox/cases/{first_case}", "stats": "/stats"}[shot]
+                    url = {"inbox": "/inbox", "case": f"/inbox/cases/{danger_case}", "stats": "/stats"}[shot]
                     await page.goto(base + url)
                     await page.wait_for_load_state("networkidle")
                     await page.screenshot(path=str(out / f"{shot}.png"), full_page=shot != "inbox")

@@ -18,6 +18,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# The key every test app encrypts personal data with (make_settings).
+ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE="
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -28,7 +30,10 @@ def migrated_database() -> str:
     from alembic.config import Config
 
     from bot.config import REPO_ROOT
+    from handoff import crypto
 
+    # A data migration may re-encrypt rows that earlier runs left, written with the tests' key.
+    crypto.configure(ENCRYPTION_KEY)
     config = Config(str(REPO_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
     config.cmd_opts = argparse.Namespace(x=[f"url={POSTGRES_URL}"])
@@ -80,7 +85,7 @@ def make_settings(**overrides: object) -> Settings:
         "redis_url": REDIS_URL,
         "database_url": POSTGRES_URL,
         "log_hash_key": "test-hash-key",
-        "encryption_key": "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE=",
+        "encryption_key": ENCRYPTION_KEY,
         "reclaim_idle_ms": 2000,
         "worker_block_ms": 100,
         "log_level": "WARNING",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -26,3 +28,12 @@ def chromium_available() -> bool:
 async def launch(playwright: Any) -> Any:
     """A headless Chromium with a fresh temporary profile."""
     return await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def browser_marks() -> list[Any]:
+    """The marks of a module of browser tests that share one event loop per module."""
+    return [
+        pytest.mark.browser,
+        pytest.mark.asyncio(loop_scope="module"),
+        pytest.mark.skipif(not chromium_available(), reason=f"{CHROMIUM} is missing"),
+    ]

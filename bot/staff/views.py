@@ -1,4 +1,4 @@
-"""Turns a statistics report into what the page shows: labelled rows and SVG bar lengths."""
+"""Turns a statistics report into what the page shows: labelled rows and bar lengths."""
 
 from __future__ import annotations
 
@@ -6,48 +6,45 @@ from typing import Any
 
 from handoff import stats as stats_mod
 
-TITLES = {
-    "situation_week": "相談の内容 × 週（相談を始めた人）",
-    "centre": "つないだ窓口",
-    "weekday": "曜日（相談を始めた人）",
-    "hour": "時間帯（相談を始めた人）",
-    "combination": "重なっている困りごと",
-    "funnel": "相談の流れ（始めた → 同意 → つないだ → 連絡）",
-    "abandonment": "質問ごとの到達と途中でやめた人",
-    "contact_time": "つないでから最初の連絡までの時間",
-}
 CHARTS = ("centre", "weekday", "hour", "combination", "funnel", "contact_time")
 
 
+def step_label(flow: str, step: str, staff: Any) -> str:
+    """A flow step by the label of its question (「借金・お金：借りている金額」), never its id."""
+    definition = staff.flows.get(flow)
+    found = definition.steps.get(step) if definition is not None else None
+    return str(staff.catalogue.text(found.label) if found is not None else staff.words.pages["common"]["other"])
+
+
 def row_label(table: str, key: str, staff: Any) -> str:
-    labels = staff.labels
+    words = staff.words
     if table == "situation_week":
-        return str(labels["situation"].get(key, key))
+        return str(words.label("situation", key))
     if table == "centre":
         centre = staff.directory.centres.get(key)
-        return centre.short_name if centre else key
+        return str(centre.short_name if centre else words.pages["common"]["other"])
     if table == "weekday":
-        return str(labels["weekday"][int(key)])
+        return str(words.labels["weekday"][int(key)])
     if table == "hour":
-        return f"{int(key)}時"
+        return str(words.pages["stats"]["hour"].format(hour=int(key)))
     if table == "combination":
-        return " ＋ ".join(str(labels["situation"].get(k, k)) for k in key.split("."))
+        return " ＋ ".join(words.label("situation", k) for k in key.split("."))
     if table == "funnel":
-        return str(labels["funnel"].get(key, key))
+        return str(words.label("funnel", key))
     if table == "contact_time":
-        return str(labels["contact_time"].get(key, key))
+        return str(words.label("contact_time", key))
     if table == "abandonment":
         flow, _, step = key.partition("/")
-        return f"{labels['flow'].get(flow, flow)}：{step}"
+        return f"{words.label('flow', flow)}：{step_label(flow, step, staff)}"
     return key
 
 
 def column_label(table: str, key: str, staff: Any) -> str:
     if table == "situation_week":
-        return key[5:].replace("-", "/") + "週"
+        return str(staff.words.pages["stats"]["week"].format(date=key[5:].replace("-", "/")))
     if table == "abandonment":
-        return str(staff.labels["abandon"].get(key, key))
-    return "人数"
+        return str(staff.words.label("abandon", key))
+    return str(staff.words.pages["stats"]["people"])
 
 
 def stats_context(report: stats_mod.StatsReport, staff: Any) -> dict[str, Any]:
@@ -57,7 +54,7 @@ def stats_context(report: stats_mod.StatsReport, staff: Any) -> dict[str, Any]:
         peak = max([v for v in first_column if v >= stats_mod.THRESHOLD] or [1])
         tables.append({
             "key": key,
-            "title": TITLES.get(key, key),
+            "title": staff.words.pages["stats"]["titles"].get(key, key),
             "table": table,
             "columns": [column_label(key, c, staff) for c in table.columns],
             "rows": [

@@ -1,29 +1,36 @@
-"""Shared pieces of the staff web layer: services, the signed-in person, CSRF, templates."""
+"""Shared pieces of the staff web layer: services, the signed-in person and their role,
+CSRF, templates.
+
+A route states who may call it in its signature (``CaseWorker``, ``CaseWorkerPost``,
+``StatsReader``, ``Admin``, ``AdminPost``); the dependency refuses everyone else, as a page
+or as JSON, so no handler checks a role by hand.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
-import yaml
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import DATA_DIR, Settings
 from bot.logs import get_logger
+from bot.staff import text
 from bot.staff_push import LinePusher
 from flows.catalogue import Catalogue, load_catalogue
-from handoff import inbox
-from handoff.auth import Gatekeeper, Principal, csrf_matches
+from flows.definition import Flow, load_flows
+from handoff import alerts, inbox
+from handoff.auth import Principal, csrf_matches
 from handoff.db import session_factory
 from handoff.directory import Directory, load_directory
-from handoff.slots import TOKYO
+from handoff.staff_sessions import DayGatekeeper
 from handoff.takeover import TakeoverRegistry
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -32,24 +39,38 @@ SESSION_COOKIE = "tsunagu_staff"
 LOGIN_CSRF_COOKIE = "tsunagu_login_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-log = get_logger("bot.inbox")
+# Background refreshes send this header: they show what changed, but they are not activity
+# and do not keep an idle session alive.
+POLL_HEADER = "X-Staff-Poll"
+log = get_logger("bot.staff")
 
 
 class LoginRequired(Exception):
     """No live staff session: pages redirect to /login, the API answers 401."""
 
 
-def _tokyo(value: datetime | None, fmt: str = "%m/%d %H:%M") -> str:
-    return value.astimezone(TOKYO).strftime(fmt) if value else "—"
+class Refused(Exception):
+    """A signed-in person asked for something their role or the form does not allow."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code  # "forbidden" (role) or "csrf"
 
 
-def build_templates() -> Jinja2Templates:
+def build_templates(words: text.StaffText) -> Jinja2Templates:
     # Autoescape everything: resident text is shown as text, never as markup.
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
-    env.filters["tokyo"] = _tokyo
+    env.filters["jdate"] = text.jdate
+    env.filters["jday"] = lambda value: text.jdate(value, time=False)
+    env.filters["jtime"] = text.jtime
+    env.filters["phone"] = text.phone_display
+    env.filters["tel"] = text.tel_href
+    env.filters["consent_version"] = text.consent_version
+    env.globals["t"] = words.pages
+    env.globals["words"] = words
     return Jinja2Templates(env=env)
 
 
@@ -57,30 +78,38 @@ def build_templates() -> Jinja2Templates:
 class StaffServices:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
-    gatekeeper: Gatekeeper
+    gatekeeper: DayGatekeeper
     takeover: TakeoverRegistry
     pusher: inbox.Pusher
     directory: Directory
     catalogue: Catalogue
-    labels: dict[str, Any]
-    reply_templates: list[dict[str, str]]
+    flows: dict[str, Flow]
+    words: text.StaffText
     templates: Jinja2Templates
     http: httpx.AsyncClient
 
+    @property
+    def labels(self) -> dict[str, Any]:
+        return self.words.labels
+
     @classmethod
     def build(cls, settings: Settings, services: Any) -> StaffServices:
-        staff_dir = DATA_DIR / "staff"
+        words = text.StaffText.load(DATA_DIR / "staff")
+        catalogue = load_catalogue()
         return cls(
             settings=settings,
             sessions=session_factory(services.db_engine),
-            gatekeeper=Gatekeeper(services.redis, session_ttl_s=settings.staff_session_ttl_s),
+            gatekeeper=DayGatekeeper(
+                services.redis, idle=timedelta(seconds=settings.staff_session_idle_s),
+                absolute=timedelta(seconds=settings.staff_session_ttl_s),
+            ),
             takeover=TakeoverRegistry(services.redis),
             pusher=LinePusher(services.line_client),
             directory=load_directory(settings.ward),
-            catalogue=load_catalogue(),
-            labels=yaml.safe_load((staff_dir / "labels.yml").read_text(encoding="utf-8")),
-            reply_templates=yaml.safe_load((staff_dir / "reply_templates.yml").read_text(encoding="utf-8")),
-            templates=build_templates(),
+            catalogue=catalogue,
+            flows=load_flows(catalogue),
+            words=words,
+            templates=build_templates(words),
             http=httpx.AsyncClient(timeout=5),
         )
 
@@ -96,7 +125,7 @@ class StaffServices:
 
     async def notify_once(self) -> int:
         async with self.sessions() as session, session.begin():
-            return await inbox.notify_urgent(session, self.alert, inbox_url=self.settings.public_base_url)
+            return await alerts.notify_urgent(session, self.alert, inbox_url=self.settings.public_base_url)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -122,15 +151,20 @@ class Signed:
     principal: Principal
     csrf: str
     ip: str | None
+    expires_in_s: int = 0  # seconds until the session ends without activity
 
 
 async def signed_in(request: Request, staff: StaffDep, session: SessionDep) -> Signed:
-    resumed = await staff.gatekeeper.resume(session, request.cookies.get(SESSION_COOKIE))
+    resumed = await staff.gatekeeper.resume_day(
+        session, request.cookies.get(SESSION_COOKIE), touch=POLL_HEADER not in request.headers
+    )
     await session.commit()  # end the read so each route opens its own transaction
     if resumed is None:
         raise LoginRequired()
-    principal, csrf = resumed
-    return Signed(principal=principal, csrf=csrf, ip=request.client.host if request.client else None)
+    left = int((resumed.expires_at - staff.gatekeeper.clock()).total_seconds())
+    request.state.session_expires_in = left
+    return Signed(principal=resumed.principal, csrf=resumed.csrf,
+                  ip=request.client.host if request.client else None, expires_in_s=left)
 
 
 SignedDep = Annotated[Signed, Depends(signed_in)]
@@ -144,21 +178,31 @@ async def csrf_checked(request: Request, who: SignedDep) -> Signed:
     ):
         given = str((await request.form()).get(CSRF_FIELD) or "") or None
     if not csrf_matches(who.csrf, given):
-        raise HTTPException(status_code=403, detail="CSRF token missing or wrong; reload the page")
+        raise Refused("csrf")
     return who
 
 
 CsrfDep = Annotated[Signed, Depends(csrf_checked)]
 
 
-def require(who: Signed, *, cases: bool = False, stats: bool = False, admin: bool = False) -> None:
-    p = who.principal
-    if (cases and not p.sees_cases) or (stats and not p.sees_stats) or (admin and not p.is_admin):
-        raise HTTPException(status_code=403, detail="your role does not allow this")
+def _role(allowed: Callable[[Principal], bool], base: Any) -> Callable[..., Coroutine[Any, Any, Signed]]:
+    async def check(who: Signed = Depends(base)) -> Signed:  # noqa: B008 - a closure over ``base``
+        if not allowed(who.principal):
+            raise Refused("forbidden")
+        return who
+
+    return check
+
+
+CaseWorker = Annotated[Signed, Depends(_role(lambda p: p.sees_cases, signed_in))]
+CaseWorkerPost = Annotated[Signed, Depends(_role(lambda p: p.sees_cases, csrf_checked))]
+StatsReader = Annotated[Signed, Depends(_role(lambda p: p.sees_stats, signed_in))]
+Admin = Annotated[Signed, Depends(_role(lambda p: p.is_admin, signed_in))]
+AdminPost = Annotated[Signed, Depends(_role(lambda p: p.is_admin, csrf_checked))]
 
 
 def set_session_cookie(response: Any, token: str, settings: Settings) -> None:
+    # No max-age: the cookie ends with the browser (a shared PC), the session with its limits.
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax",
-        secure=settings.staff_cookie_secure, max_age=settings.staff_session_ttl_s, path="/",
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.staff_cookie_secure, path="/",
     )
