@@ -31,7 +31,7 @@ import yaml
 
 from bench.answers import Outcome, attribute, percentile, seconds
 from bench.harness import Stack, StackOptions
-from bench.load import LineSender, Planned, Redelivery, text
+from bench.load import LineSender, Planned, Redelivery, Sent, text
 from bench.mix import FIRST_MESSAGES, resident_id
 
 CRISIS_TEXT = "死にたい"
@@ -161,7 +161,7 @@ def plan(residents: int, over_s: float, crisis_at: float | None) -> list[Planned
     return sorted(events, key=lambda p: p.offset)
 
 
-async def settle(stack: Stack, sender: LineSender, sent: list, args: argparse.Namespace) -> list[Outcome]:
+async def settle(stack: Stack, sender: LineSender, sent: list[Sent], args: argparse.Namespace) -> list[Outcome]:
     """Wait until every acknowledged event is answered, or nothing has changed for
     ``--quiet`` seconds with no redelivery pending and the event stream empty, or
     ``--settle-max`` seconds have passed."""

@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # python bench/latency.py
 from bench.answers import Outcome, attribute, milliseconds, percentile, seconds
 from bench.harness import Stack, StackOptions
 from bench.line_control import LineControl
-from bench.load import LineSender, Redelivery, Sent
+from bench.load import LineSender, Planned, Redelivery, Sent
 from bench.mix import Mix, plan_mix, stage, stale_texts
 
 TARGET_P95_S = 1.0
@@ -101,7 +101,7 @@ async def measure_rate(stack: Stack, rate: float, args: argparse.Namespace) -> R
                       {name: s / total * 1000 for name, s in cpu.items()}, throughput, bad, staged)
 
 
-async def drive(line: LineControl, sender: LineSender, events: list, args: argparse.Namespace) -> tuple[list[Outcome], float, float]:
+async def drive(line: LineControl, sender: LineSender, events: list[Planned], args: argparse.Namespace) -> tuple[list[Outcome], float, float]:
     """Seal, register the reply tokens, send on schedule, wait for the answers.
 
     Returns the outcomes, the generator's own CPU seconds, and answers per second."""
