@@ -185,14 +185,11 @@ async def _stream_empty(stack: Stack) -> bool:
 
 
 async def _xlen(stack: Stack, stream: str, otherwise: str) -> str:
-    """A stream's length; a second try after Redis was restarted under the client."""
-    assert stack.redis is not None
-    for _ in range(2):
-        try:
-            return str(await stack.redis.xlen(stream))
-        except Exception:
-            await asyncio.sleep(0.2)
-    return otherwise
+    """A stream's length, or ``otherwise`` when Redis cannot tell."""
+    try:
+        return str(await stack.redis_call(lambda r: r.xlen(stream)))
+    except Exception:
+        return otherwise
 
 
 async def run_row(stack: Stack, fault: Fault, args: argparse.Namespace) -> Row:

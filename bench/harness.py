@@ -16,9 +16,10 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import redis.asyncio as redis
@@ -37,7 +38,8 @@ from bot.dev.fault_proxy import FaultProxy
 BENCH_ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-channel-secret"
 TOKEN = "bench-access-token"
-HEARTBEAT_PREFIX = "tsunagu:worker:"  # bot.worker: a worker that consumes beats here
+HEARTBEAT_PREFIX = "tsunagu:worker:"
+T = TypeVar("T")  # bot.worker: a worker that consumes beats here
 
 
 @dataclass
@@ -206,13 +208,23 @@ class Stack:
         assert self.redis is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if len(await self.redis.keys(HEARTBEAT_PREFIX + "*")) >= count:
+            if len(await self.redis_call(lambda r: r.keys(HEARTBEAT_PREFIX + "*"))) >= count:
                 return
             for worker in self.workers:
                 if not worker.alive:
                     raise RuntimeError(f"{worker.name} exited:\n{worker.tail()}")
             await asyncio.sleep(0.2)
         print(f"warning: {count} worker heartbeats not seen in {timeout:.0f}s; going on", file=sys.stderr)
+
+    async def redis_call(self, call: Callable[[redis.Redis], Awaitable[T]]) -> T:
+        """A command to the bench's Redis, tried again once: a restarted server leaves the
+        client's pooled connections dead."""
+        assert self.redis is not None
+        try:
+            return await call(self.redis)
+        except (redis.ConnectionError, OSError):
+            await asyncio.sleep(0.5)
+            return await call(self.redis)
 
     def kill_worker(self, index: int) -> None:
         self.workers[index].kill9()
@@ -229,8 +241,7 @@ class Stack:
             child.stop()
         if not self.redis_server.child.alive:
             self.redis_server.start()
-        assert self.redis is not None
-        await self.redis.flushall()
+        await self.redis_call(lambda r: r.flushall())
         if self.db_proxy is not None:
             await self.db_proxy.set_mode("pass")
         await self.line.clear()
