@@ -65,4 +65,6 @@ def seconds(value: float) -> str:
 
 
 def milliseconds(value: float) -> str:
+    if value == float("inf"):
+        return "timed out"
     return "—" if value != value else f"{value * 1000:.1f} ms"

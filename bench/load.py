@@ -73,6 +73,8 @@ class Sent:
     first_sent: float = 0.0  # epoch of the first attempt
     acked_at: float | None = None  # epoch of the 2xx
     ack_latency: float | None = None  # seconds, of the attempt that was accepted
+    # Seconds until the first attempt got any answer; infinite when it got none (timed out).
+    first_answer: float = float("inf")
     attempts: list[str] = field(default_factory=list)  # "200", "503", "timeout", "refused"
 
     @property
@@ -160,6 +162,8 @@ class LineSender:
         for delay in policy.delays():
             started = time.perf_counter()
             status = await self._post(body, signature)
+            if not sent.attempts and status[0].isdigit():
+                sent.first_answer = time.perf_counter() - started
             sent.attempts.append(status)
             if status.startswith("2"):
                 sent.acked_at = time.time()
