@@ -241,7 +241,9 @@ async def main_async(args: argparse.Namespace) -> int:
         sys.exit(f"unknown faults {unknown}; choose from {', '.join(FAULTS)}")
     options = StackOptions.from_args(args, workers=args.workers, db_proxy=True, redis_fsync="always")
     print(f"chaos: {args.residents} one-message residents over {args.seconds:.0f}s, a {args.fault_seconds:.0f}s "
-          f"fault {args.fault_at:.0f}s in, {args.workers} workers, code from {options.repo}", flush=True)
+          f"fault {args.fault_at:.0f}s in, {args.workers} workers, code from {options.repo}; after the fault, "
+          f"until every acknowledged event is answered, or {args.quiet:.0f}s pass without a new answer "
+          f"(at most {args.settle_max:.0f}s): 'lost' is 'not answered by then'", flush=True)
     rows = []
     async with Stack(options) as stack:
         print(f"NLU backend: {stack.nlu_backend}; logs in {stack.workdir}\n", flush=True)
@@ -264,8 +266,9 @@ def main() -> None:
     parser.add_argument("--fault-at", type=float, default=3)
     parser.add_argument("--fault-seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--quiet", type=float, default=20, help="settled after this long without a new answer")
-    parser.add_argument("--settle-max", type=float, default=150, help="never wait longer than this after sending")
+    parser.add_argument("--quiet", type=float, default=45,
+                        help="settled after this long without a new answer (longer than delivery backoff)")
+    parser.add_argument("--settle-max", type=float, default=180, help="never wait longer than this after the fault")
     StackOptions.add_arguments(parser)
     sys.exit(asyncio.run(main_async(parser.parse_args())))
 

@@ -130,6 +130,8 @@ class Stack:
             RASA_URL=self.options.rasa_url,
             STAFF_WEBHOOK_URL=f"http://127.0.0.1:{self.fake_control_port}/_control/staff_alerts",
         )
+        if self.options.repo != BENCH_ROOT:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave another engineer's checkout as it was
         env.update(self.options.extra_env)
         return env
 
