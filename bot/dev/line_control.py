@@ -168,16 +168,6 @@ def build_control_router(fake: FakeLineApi, front_door: FrontDoor | None = None)
 def build_process_app(fake: FakeLineApi, front_door: FrontDoor | None = None) -> FastAPI:
     app = build_app(fake)
     app.include_router(build_control_router(fake, front_door))
-
-    @app.get("/_stats")  # the older bench's name for /_control/stats
-    async def stats() -> dict[str, Any]:
-        return {"deliveries": len(fake.deliveries), "rejected": len(fake.rejected), "calls": dict(fake.calls)}
-
-    @app.post("/_reply_tokens")
-    async def reply_tokens(request: Request) -> dict[str, str]:
-        chats = (await request.json())["chats"]
-        return {chat: fake.issue_reply_token(chat) for chat in chats}
-
     return app
 
 
