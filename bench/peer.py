@@ -39,7 +39,9 @@ def _row(rate: float, name: str, r: RateResult) -> str:
 
 
 def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.1f}×" if b and a == a and b == b else "—"
+    """a/b, or a dash where either is missing (NaN) or timed out (infinite)."""
+    finite = all(x == x and x != float("inf") for x in (a, b))
+    return f"{a / b:.1f}×" if finite and b else "—"
 
 
 async def side_by_side(stack: Stack, tsunagu: dict[float, RateResult], args: argparse.Namespace) -> None:
