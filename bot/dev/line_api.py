@@ -4,7 +4,9 @@ Tests point ``LINE_API_BASE_URL`` at it, and the simulator page reads what the b
 sent from its mailbox.  It checks requests against the API reference: bearer token,
 request shapes (through the SDK's own models), message counts and length limits,
 single-use reply tokens that expire, and retry keys that answer 409 when reused.
-Faults (500, 429, hangs) can be queued to exercise the bot's retries.
+Faults (500, 429, hangs) can be queued to exercise the bot's retries, or set for a while
+(``TimedFault``); run as its own process it also takes HTTP control calls
+(``bot.dev.line_control``), which the benchmarks use to fail it on command.
 """
 
 from __future__ import annotations
@@ -49,6 +51,20 @@ class Delivery:
     messages: list[dict[str, Any]]
     retry_key: str | None = None
     at: float = field(default_factory=time.time)
+    reply_token: str | None = None
+
+
+@dataclass
+class TimedFault:
+    """A fault on every call of ``paths`` until ``until`` (monotonic): an outage, not a blip.
+
+    ``status`` 0 answers normally after ``delay_s`` (a slow API)."""
+
+    until: float
+    status: int = 0
+    delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    paths: frozenset[str] = frozenset({"reply", "push", "loading"})
 
 
 class FakeLineApi:
@@ -63,6 +79,8 @@ class FakeLineApi:
         self.loading: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.timed_faults: list[TimedFault] = []
+        self.failed: dict[str, int] = defaultdict(int)  # answers a fault made, by status
         self.calls: dict[str, int] = defaultdict(int)
         self.changed = asyncio.Event()
         self.rich_menus = RichMenuStore()
@@ -73,9 +91,19 @@ class FakeLineApi:
         self._tokens[token] = (chat_id, issued_at if issued_at is not None else time.time())
         return token
 
+    def register_reply_token(self, token: str, chat_id: str, issued_at: float) -> None:
+        """A token chosen by the caller (a load generator signs its events in advance)."""
+        self._tokens[token] = (chat_id, issued_at)
+
     def inject(self, path: str, *faults: Fault) -> None:
         """Queue faults for the next calls of ``path`` ("reply", "push", "loading")."""
         self.faults[path].extend(faults)
+
+    def timed(self, path: str) -> list[TimedFault]:
+        """The timed faults in force for ``path`` now; expired ones are dropped."""
+        now = time.monotonic()
+        self.timed_faults = [f for f in self.timed_faults if f.until > now]
+        return [f for f in self.timed_faults if path in f.paths]
 
     def messages_for(self, chat_id: str, after: int = 0) -> list[Delivery]:
         return [d for d in self.deliveries if d.chat_id == chat_id and d.seq > after]
@@ -157,6 +185,14 @@ def build_router(fake: FakeLineApi) -> APIRouter:
         fake.calls[path] += 1
         if authorization != f"Bearer {fake.access_token}":
             return fake._reject(path, 401, "Authentication failed due to the expired access token")
+        for timed in fake.timed(path):
+            if timed.delay_s:
+                await asyncio.sleep(timed.delay_s)
+            if timed.status:
+                fake.failed[str(timed.status)] += 1
+                return JSONResponse(
+                    {"message": "fault injected"}, status_code=timed.status, headers=timed.headers
+                )
         if fake.faults[path] and not fake.faults[path][0].after_success:
             fault = fake.faults[path].pop(0)
             if fault.delay_s:
@@ -187,7 +223,9 @@ def build_router(fake: FakeLineApi) -> APIRouter:
         issued = fake._tokens.pop(token, None)
         if issued is None or time.time() - issued[1] > REPLY_TOKEN_TTL_S:
             return fake._reject("reply", 400, "Invalid reply token")
-        fake._record(Delivery(next(fake._seq), "reply", issued[0], body["messages"]))
+        fake._record(
+            Delivery(next(fake._seq), "reply", issued[0], body["messages"], reply_token=token)
+        )
         return _lost_response("reply", _sent(body["messages"]))
 
     @router.post("/v2/bot/message/push")
@@ -244,32 +282,14 @@ def build_app(fake: FakeLineApi) -> FastAPI:
 
 
 def main() -> None:
-    """``python -m bot.dev.line_api --port P --token T``: the fake as its own process."""
-    import argparse
+    """``python -m bot.dev.line_api --port P [--control-port C]``: the fake as its own process.
 
-    import uvicorn
+    With ``--control-port`` the API listens on ``C`` and ``P`` is a fault proxy in front of
+    it, so ``/_control/refuse`` can refuse and reset connections while ``C`` stays reachable.
+    """
+    from bot.dev.line_control import run_process
 
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--port", type=int, default=8090)
-    parser.add_argument("--token", default="bench-access-token")
-    args = parser.parse_args()
-    fake = FakeLineApi(args.token)
-    app = build_app(fake)
-
-    @app.get("/_stats")
-    async def stats() -> dict[str, Any]:
-        return {
-            "deliveries": len(fake.deliveries),
-            "rejected": len(fake.rejected),
-            "calls": dict(fake.calls),
-        }
-
-    @app.post("/_reply_tokens")
-    async def reply_tokens(request: Request) -> dict[str, str]:
-        chats = (await request.json())["chats"]
-        return {chat: fake.issue_reply_token(chat) for chat in chats}
-
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    run_process()
 
 
 if __name__ == "__main__":
