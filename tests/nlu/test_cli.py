@@ -35,8 +35,18 @@ def test_parse_round_trip_in_order() -> None:
     ]
     out = _parse([json.dumps(x, ensure_ascii=False) for x in inputs])
     assert len(out) == 3
-    assert set(out[0]) == {"intent", "confidence", "situations", "crisis", "entities"}
-    assert out[0]["intent"] == "family_8050"
+    assert set(out[0]) == {
+        "intent",
+        "confidence",
+        "situations",
+        "crisis",
+        "danger_kinds",
+        "language",
+        "easy_japanese",
+        "entities",
+    }
+    assert out[0]["intent"] == "family_8050" and out[0]["language"] == "ja"
+    assert out[1]["crisis"] and out[1]["danger_kinds"] == ["suicidal"]
     ages = [
         (e["value"], e["owner"], e["start"], e["end"])
         for e in out[0]["entities"]

@@ -190,7 +190,7 @@ def test_danger_phrasings_fire_in_the_pipeline(understander: Understander, text:
 
 
 def test_lexicon_file_examples(detector: DangerDetector, lexicon: DangerLexicon) -> None:
-    """The examples kept next to the patterns in data/nlu/danger_lexicon.yml."""
+    """The examples kept next to the patterns in data/nlu/danger/*.yml."""
     assert len(lexicon.examples_danger) > 30 and len(lexicon.examples_not_danger) > 10
     missed = [t for t in lexicon.examples_danger if not detector.check(t).danger]
     false_alarms = [t for t in lexicon.examples_not_danger if detector.check(t).danger]
