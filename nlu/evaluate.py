@@ -2,10 +2,11 @@
 
 Split mode trains on a stratified 75 % of ``data/nlu`` (seed 13) and scores the rest;
 ``--cv K`` pools K stratified folds over several seeds (every example scored once per seed);
-``--dev`` trains on all of ``data/nlu`` and scores ``data/nlu_dev/dev.jsonl`` (our own tuning
-set, never trained on); ``--heldout`` trains on all of ``data/nlu`` and scores
-``data/nlu_heldout/heldout.jsonl``, which is written independently and must never be used to
-tune anything.
+``--dev`` trains on all of ``data/nlu`` and scores ``data/nlu_dev/dev.jsonl`` and
+``multilingual.jsonl`` (our own tuning sets, never trained on); ``--heldout`` trains on all of
+``data/nlu`` and scores ``data/nlu_heldout/heldout.jsonl`` and ``multilingual.jsonl``, which
+are written independently and must never be used to tune anything.  Every mode ends with a
+per-language table (nlu/evaluate_languages.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from nlu.contract import SITUATIONS, IntentRanking, Understanding
 from nlu.danger import DangerLexicon
 from nlu.data import (
     DEV_FILE,
+    DEV_LANGUAGE_FILE,
+    DEV_MULTILINGUAL_FILE,
     HELDOUT_FILE,
+    HELDOUT_LANGUAGE_FILE,
+    HELDOUT_MULTILINGUAL_FILE,
     NLU_DATA_DIR,
     REPO_ROOT,
     Example,
@@ -32,6 +37,7 @@ from nlu.data import (
     load_training_data,
 )
 from nlu.embedded import EmbeddedClassifier
+from nlu.evaluate_languages import LanguageCase, language_id_cases, language_report
 from nlu.model import EmbeddedModel, TrainConfig, train
 from nlu.normalize import normalize
 from nlu.pipeline import Thresholds, Understander
@@ -46,6 +52,8 @@ class Case:
     intent: str | None  # None: only situations are known (situations.jsonl rows)
     situations: tuple[str, ...]
     crisis: bool
+    # The language tag (ja, ja-easy, en, ...) when the source names it; None otherwise.
+    language: str | None = None
 
 
 @dataclass
@@ -80,7 +88,7 @@ def split_data(data: TrainingData, seed: int = SEED) -> tuple[TrainingData, list
         n_test = max(1, round(len(group) * TEST_FRACTION)) if len(group) > 3 else 0
         for e in group[:n_test]:
             situations = (intent,) if intent in SITUATIONS else ()
-            cases.append(Case(e.text, intent, situations, intent == "crisis"))
+            cases.append(Case(e.text, intent, situations, intent == "crisis", e.language))
         train_part.intent_examples.extend(group[n_test:])
     by_set: dict[tuple[str, ...], list[Example]] = defaultdict(list)
     for e in data.situation_examples:
@@ -90,7 +98,7 @@ def split_data(data: TrainingData, seed: int = SEED) -> tuple[TrainingData, list
         rng.shuffle(group)
         n_test = round(len(group) * TEST_FRACTION) if len(group) > 1 else 0
         for e in group[:n_test]:
-            cases.append(Case(e.text, None, e.situations, False))
+            cases.append(Case(e.text, None, e.situations, False, e.language))
         train_part.situation_examples.extend(group[n_test:])
     return train_part, cases
 
@@ -128,13 +136,14 @@ def cv_folds(data: TrainingData, k: int, seed: int) -> list[tuple[TrainingData, 
                 )
                 target.append(e)
         cases = [
-            Case(e.text, None, e.situations, False)
+            Case(e.text, None, e.situations, False, e.language)
             if is_situation_row
             else Case(
                 e.text,
                 e.intent,
                 (e.intent,) if e.intent in SITUATIONS else (),
                 e.intent == "crisis",
+                e.language,
             )
             for is_situation_row, e in fold_of[f]
         ]
@@ -153,6 +162,7 @@ def heldout_cases(path: Path = HELDOUT_FILE) -> list[Case]:
                     str(row["intent"]),
                     tuple(row.get("situations") or ()),
                     bool(row.get("crisis")),
+                    row.get("language") or row.get("lang"),
                 )
             )
     return cases
@@ -270,7 +280,13 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
-def report(columns: list[Scores], skipped: str, title: str, show_misses: bool) -> str:
+def report(
+    columns: list[Scores],
+    skipped: str,
+    title: str,
+    show_misses: bool,
+    per_language: str = "",
+) -> str:
     out = [title, ""]
     names = [c.backend for c in columns]
     width = 26
@@ -308,6 +324,8 @@ def report(columns: list[Scores], skipped: str, title: str, show_misses: bool) -
         if show_misses and c.misses:
             out.append(f"\ndanger errors ({c.backend}):")
             out.extend(f"  {m}" for m in c.misses)
+    if per_language:
+        out.extend(["", per_language])
     return "\n".join(out)
 
 
@@ -324,6 +342,7 @@ def cross_validate(
     thresholds = thresholds or Thresholds()
     data = load_training_data(data_dir)
     per_seed: list[Scores] = []
+    last: tuple[list[Case], list[Understanding]] = ([], [])
     for seed in seeds:
         started = time.perf_counter()
         cases: list[Case] = []
@@ -336,9 +355,12 @@ def cross_validate(
         scores = score(f"seed {seed}", cases, results)
         scores.seconds = time.perf_counter() - started
         per_seed.append(scores)
+        last = (cases, results)
     mean = mean_scores(per_seed)
     title = f"cross-validation: {k} stratified folds x seeds {list(seeds)}; mean in the last column"
-    return report([*per_seed, mean], "not in cross-validation", title, False), per_seed
+    per_language = language_report(last[0], {f"seed {seeds[-1]}": last[1]})
+    text = report([*per_seed, mean], "not in cross-validation", title, False, per_language)
+    return text, per_seed
 
 
 def mean_scores(columns: Sequence[Scores]) -> Scores:
@@ -383,14 +405,26 @@ def evaluate(
 ) -> tuple[str, list[Scores]]:
     thresholds = thresholds or Thresholds()
     data = load_training_data(data_dir)
-    if heldout:
-        if not HELDOUT_FILE.exists():
-            raise FileNotFoundError(f"{HELDOUT_FILE} is missing")
-        train_data, cases = data, heldout_cases()
-        title = f"held-out: trained on all of data/nlu, scored {len(cases)} lines of {HELDOUT_FILE.name}"
-    elif dev:
-        train_data, cases = data, heldout_cases(DEV_FILE)
-        title = f"dev: trained on all of data/nlu, scored {len(cases)} lines of {DEV_FILE.name}"
+    language_cases: list[LanguageCase] = []
+    if heldout or dev:
+        files = (
+            (HELDOUT_FILE, HELDOUT_MULTILINGUAL_FILE, HELDOUT_LANGUAGE_FILE)
+            if heldout
+            else (DEV_FILE, DEV_MULTILINGUAL_FILE, DEV_LANGUAGE_FILE)
+        )
+        if not files[0].exists():
+            raise FileNotFoundError(f"{files[0]} is missing")
+        train_data, cases = data, []
+        scored = []
+        for path in files[:2]:
+            if path.exists():
+                more = heldout_cases(path)
+                cases.extend(more)
+                scored.append(f"{len(more)} lines of {path.name}")
+        if files[2].exists():
+            language_cases = language_id_cases(files[2])
+            scored.append(f"{len(language_cases)} language-id lines of {files[2].name}")
+        title = f"{'held-out' if heldout else 'dev'}: trained on all of data/nlu, scored " + ", ".join(scored)
     else:
         train_data, cases = split_data(data)
         title = (
@@ -403,6 +437,7 @@ def evaluate(
     embedded = score("embedded", cases, results)
     embedded.seconds = time.perf_counter() - started
     columns = [embedded]
+    by_backend = {"embedded": results}
     skipped = "not requested (--no-rasa)"
     if with_rasa:
         started = time.perf_counter()
@@ -411,4 +446,6 @@ def evaluate(
             rasa = score("rasa", cases, rasa_results)
             rasa.seconds = time.perf_counter() - started
             columns.append(rasa)
-    return report(columns, skipped, title, show_misses), columns
+            by_backend["rasa"] = rasa_results
+    per_language = language_report(cases, by_backend, language_cases)
+    return report(columns, skipped, title, show_misses, per_language), columns
