@@ -100,6 +100,15 @@ async def main() -> int:
 
         print(_row("process pool (1 worker)", *await _measure(in_process, args.parses)))
     print("(lag = how late a 1 ms sleep wakes, in ms; parse = time per 5,000-character message)")
+    timings = []
+    for i in range(args.parses):
+        started = time.perf_counter()
+        understander.danger(LONG_MESSAGE + str(i))
+        timings.append((time.perf_counter() - started) * 1000)
+    print(
+        f"sync danger() on the loop, 5,000 characters: p50 {statistics.median(timings):.1f} ms, "
+        f"max {max(timings):.1f} ms"
+    )
     return 0
 
 
