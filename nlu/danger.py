@@ -154,10 +154,14 @@ class DangerDetector:
         lexicon: DangerLexicon,
         scorer: DangerScorer | None = None,
         threshold: float = 0.5,
+        threshold_after_idiom: float = 0.7,
     ) -> None:
         self.lexicon = lexicon
         self.scorer = scorer
         self.threshold = threshold
+        # What is left of 息が止まるかと思った once the idiom is masked (" 思った") is too little
+        # for the classifier to read; after a masked idiom it must be surer.
+        self.threshold_after_idiom = threshold_after_idiom
 
     def masked_text(self, norm: Normalized) -> str:
         return self.lexicon.mask_idioms(norm.folded).replace(_MASK, " ")
@@ -167,11 +171,15 @@ class DangerDetector:
         norm = text if isinstance(text, Normalized) else normalize(text)
         hits = self.lexicon.match(norm)
         score = extra_score
+        threshold = self.threshold
         if self.scorer is not None and norm.folded:
-            score = max(score, self.scorer(self.masked_text(norm)[:SCORER_MAX_CHARS]))
+            masked = self.masked_text(norm)
+            if masked != norm.folded:
+                threshold = max(threshold, self.threshold_after_idiom)
+            score = max(score, self.scorer(masked[:SCORER_MAX_CHARS]))
         if hits:
             return DangerVerdict(True, tuple(hits), score, "lexicon")
-        if score >= self.threshold:
+        if score >= threshold:
             return DangerVerdict(True, (), score, "classifier")
         return DangerVerdict(False, (), score, "")
 

@@ -37,7 +37,12 @@ from nlu.data import (
     load_training_data,
 )
 from nlu.embedded import EmbeddedClassifier
-from nlu.evaluate_languages import LanguageCase, language_id_cases, language_report
+from nlu.evaluate_languages import (
+    LanguageCase,
+    language_id_cases,
+    language_report,
+    language_tag,
+)
 from nlu.model import EmbeddedModel, TrainConfig, train
 from nlu.normalize import normalize
 from nlu.pipeline import Thresholds, Understander
@@ -162,7 +167,7 @@ def heldout_cases(path: Path = HELDOUT_FILE) -> list[Case]:
                     str(row["intent"]),
                     tuple(row.get("situations") or ()),
                     bool(row.get("crisis")),
-                    row.get("language") or row.get("lang"),
+                    language_tag(row),
                 )
             )
     return cases

@@ -17,7 +17,9 @@ from pathlib import Path
 from nlu.contract import Understanding
 from nlu.language import LanguageIdentifier, default_identifier
 
-LANGUAGE_ORDER = ("ja", "ja-easy", "en", "zh", "ko", "vi", "ne", "tl")
+# Rows of a Japanese-only file (heldout.jsonl, dev.jsonl) name no language: their own row.
+JAPANESE_FILE = "ja (jp file)"
+LANGUAGE_ORDER = (JAPANESE_FILE, "ja", "ja-easy", "en", "zh", "ko", "vi", "ne", "tl")
 NO_LANGUAGE = "(none)"
 
 
@@ -29,13 +31,23 @@ class LanguageCase:
     language: str | None
 
 
+def language_tag(row: Mapping[str, object]) -> str | None:
+    """``ja-easy`` for Japanese marked easy (``"language": "ja", "variant": "easy"`` in the
+    held-out files, or ``"language": "ja-easy"``), else the row's language."""
+    language = row.get("language", row.get("lang"))
+    if not language:
+        return None
+    if language == "ja" and row.get("variant") == "easy":
+        return "ja-easy"
+    return str(language)
+
+
 def language_id_cases(path: Path) -> list[LanguageCase]:
     cases = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            language = row.get("language", row.get("lang"))
-            cases.append(LanguageCase(str(row["text"]), str(language) if language else None))
+            cases.append(LanguageCase(str(row["text"]), language_tag(row)))
     return cases
 
 
@@ -72,12 +84,12 @@ def language_report(
     identifier = identifier or default_identifier()
     backends = list(results)
     tags = sorted(
-        {getattr(c, "language", None) or "ja" for c in cases}
+        {getattr(c, "language", None) or JAPANESE_FILE for c in cases}
         | {_row_key(c.language) for c in language_cases},
         key=lambda t: (LANGUAGE_ORDER.index(t) if t in LANGUAGE_ORDER else 99, t),
     )
     lines = ["per language" + "".join(f" | {b:^34}" for b in backends), ""]
-    head = f"{'language':10}{'n':>5}"
+    head = f"{'language':13}{'n':>5}"
     for _ in backends:
         head += f"{'intent acc':>12}{'danger rec':>11}{'danger prec':>12}"
     head += f"{'language id':>20}{'easy marker':>16}"
@@ -86,8 +98,10 @@ def language_report(
     any_named = any(getattr(c, "language", None) for c in cases)
     per_backend_overall: dict[str, list[_Tally]] = {b: [_Tally(), _Tally(), _Tally()] for b in backends}
     for tag in tags:
-        mine = [i for i, c in enumerate(cases) if (getattr(c, "language", None) or "ja") == tag]
-        row = f"{tag:10}{len(mine):>5}"
+        mine = [
+            i for i, c in enumerate(cases) if (getattr(c, "language", None) or JAPANESE_FILE) == tag
+        ]
+        row = f"{tag:13}{len(mine):>5}"
         for backend in backends:
             acc, rec, prec = _Tally(), _Tally(), _Tally()
             totals = per_backend_overall[backend]
@@ -125,7 +139,7 @@ def language_report(
         overall_easy.right += easy.right
         lines.append(row + f"{lid.text():>20}{easy.text():>16}")
     scope = "the messages that name their language" if any_named else "all messages"
-    row = f"{'overall':10}{'':>5}"
+    row = f"{'overall':13}{'':>5}"
     for backend in backends:
         acc, rec, prec = per_backend_overall[backend]
         row += f"{_short(acc):>12}{_short(rec):>11}{_short(prec):>12}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlu.language import is_japanese_script
+from nlu.language import has_reading
 from nlu.reading import reading
 
 NGRAM_MIN, NGRAM_MAX = 1, 4
@@ -58,10 +58,10 @@ def cue_features(text: str) -> list[str]:
 
 def analyze(text: str) -> list[str]:
     """Features of folded text: its char n-grams (any script), those of its kana reading
-    (R-prefixed; Japanese text only: a Japanese reading of Chinese or Korean is noise), and
-    the care/child cues."""
+    (R-prefixed; not for Korean or Nepali, where Sudachi has nothing to read), and the
+    care/child cues."""
     grams = char_ngrams(text)
-    if is_japanese_script(text):
+    if has_reading(text):
         grams += ["R" + g for g in char_ngrams(reading(text))]
     return grams + cue_features(text)
 

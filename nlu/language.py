@@ -319,6 +319,15 @@ def is_japanese_script(text: str) -> bool:
     return LanguageIdentifier(None)._by_script(text, scripts).language == "ja"
 
 
+def has_reading(text: str) -> bool:
+    """Whether a Japanese (Sudachi) reading adds anything: not for Hangul or Devanagari text,
+    whose reading is the text itself.  Latin and Han text keep it, as the model always had:
+    the Japanese files hold English and romaji lines, and dropping their reading n-grams cost
+    the Japanese model 0.4 points of --cv accuracy (0.892 -> 0.888)."""
+    scripts = _script_counts(text)
+    return not (scripts.hangul or scripts.devanagari)
+
+
 @lru_cache(maxsize=1)
 def default_identifier() -> LanguageIdentifier:
     return LanguageIdentifier()

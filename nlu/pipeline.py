@@ -41,6 +41,8 @@ class Thresholds:
 
     # The dedicated binary danger model's probability (idiom-masked text).
     danger_model: float = 0.5
+    # The same model when an idiom was masked in the message (nlu/danger.py).
+    danger_model_after_idiom: float = 0.7
     # The intent classifier's crisis probability (ignored when an idiom was masked).
     crisis_intent: float = 0.5
     # One-vs-rest situation probability for a secondary situation.
@@ -69,6 +71,7 @@ class Understander:
             lexicon or DangerLexicon.load(),
             scorer=model.danger_probability,
             threshold=self.thresholds.danger_model,
+            threshold_after_idiom=self.thresholds.danger_model_after_idiom,
         )
         self.cues = SituationCues()
 
