@@ -144,6 +144,10 @@ DangerScorer = Callable[[str], float]
 # The classifier reads the first 1,000 characters (features of 5,000 cost ~40 ms on the event
 # loop, where danger() runs); the lexicons read all of the message.
 SCORER_MAX_CHARS = 1000
+# Below this many characters the classifier has too little to read (たくさん, 思った scored
+# 0.55 after crisis lines about taking たくさん pills were added); short danger is the
+# lexicons' job (死にたい, 消えたい, help me are all in them).
+CLASSIFIER_MIN_CHARS = 6
 
 
 class DangerDetector:
@@ -176,7 +180,8 @@ class DangerDetector:
             masked = self.masked_text(norm)
             if masked != norm.folded:
                 threshold = max(threshold, self.threshold_after_idiom)
-            score = max(score, self.scorer(masked[:SCORER_MAX_CHARS]))
+            if len(masked.replace(" ", "")) >= CLASSIFIER_MIN_CHARS:
+                score = max(score, self.scorer(masked[:SCORER_MAX_CHARS]))
         if hits:
             return DangerVerdict(True, tuple(hits), score, "lexicon")
         if score >= threshold:

@@ -233,5 +233,12 @@ def test_the_scorer_never_sees_a_masked_idiom(lexicon: DangerLexicon) -> None:
         seen.append(text)
         return 0.0
 
-    DangerDetector(lexicon, scorer=scorer).check("死ぬほど忙しい")
+    DangerDetector(lexicon, scorer=scorer).check("死ぬほど忙しくて毎日へとへとです")
     assert seen and "死ぬほど" not in seen[0]
+
+
+def test_the_scorer_does_not_read_a_word_or_two(lexicon: DangerLexicon) -> None:
+    """たくさん alone is no sign of danger, whatever the classifier makes of it."""
+    detector = DangerDetector(lexicon, scorer=lambda text: 0.9, threshold=0.5)
+    assert not detector.check("たくさん").danger
+    assert detector.check("最近なんだか全部どうでもよくなってきた").danger
