@@ -71,7 +71,7 @@ class Understanding:
         """``ja-easy`` for やさしい日本語-style input, else ``language``."""
         return "ja-easy" if self.language == "ja" and self.easy_japanese else self.language
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         """The shape of ``python -m nlu parse`` output lines."""
         return {
             "intent": self.intent,
