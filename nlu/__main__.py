@@ -59,7 +59,8 @@ async def _parse(backend: str) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nlu.evaluate import cross_validate, evaluate
+    from nlu.evaluate import evaluate
+    from nlu.evaluate_cv import cross_validate
 
     if args.cv:
         seeds = tuple(13 + 16 * i for i in range(args.seeds))

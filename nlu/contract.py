@@ -35,6 +35,21 @@ class Entity:
     owner: str | None = None
 
 
+# What a danger verdict can name (data/nlu/danger/*.yml categories), so staff see the kind of
+# risk on the urgent case: self-harm and suicide, violence and DV, abuse of a child, of an
+# older or of a disabled person, someone collapsed.
+DANGER_KINDS = (
+    "suicidal",
+    "self_harm",
+    "overdose",
+    "violence_now",
+    "child_abuse",
+    "elder_abuse",
+    "disability_abuse",
+    "collapsed",
+)
+
+
 @dataclass(frozen=True)
 class Understanding:
     intent: str
@@ -43,14 +58,29 @@ class Understanding:
     crisis: bool = False
     entities: list[Entity] = field(default_factory=list)
     backend: str = ""
+    # ISO 639-1 (ja, en, zh, ko, vi, ne, tl, ...) or None when the text cannot tell ("ok", a
+    # phone number, an emoji): the conversation then keeps the resident's current language.
+    language: str | None = None
+    # Japanese written in kana or in spaced short phrases: answer in やさしい日本語.
+    easy_japanese: bool = False
+    # The kinds of danger found (DANGER_KINDS); "unspecified" when only a classifier fired.
+    danger_kinds: tuple[str, ...] = ()
 
-    def to_json(self) -> dict:
+    @property
+    def language_tag(self) -> str | None:
+        """``ja-easy`` for やさしい日本語-style input, else ``language``."""
+        return "ja-easy" if self.language == "ja" and self.easy_japanese else self.language
+
+    def to_json(self) -> dict[str, object]:
         """The shape of ``python -m nlu parse`` output lines."""
         return {
             "intent": self.intent,
             "confidence": round(float(self.confidence), 4),
             "situations": list(self.situations),
             "crisis": bool(self.crisis),
+            "danger_kinds": list(self.danger_kinds),
+            "language": self.language,
+            "easy_japanese": self.easy_japanese,
             "entities": [asdict(e) for e in self.entities],
         }
 

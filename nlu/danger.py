@@ -1,10 +1,15 @@
-"""The danger detector: a curated lexicon OR-ed with classifier signals.
+"""The danger detector: curated lexicons OR-ed with classifier signals.
 
 Run on every message, including free text typed in the middle of a flow.  The lexicon layer
-(``data/nlu/danger_lexicon.yml``) is the one that must not miss: idioms are masked first, then
-every category's patterns are tried on the normalised, kana-folded text (spaced, compact and
-without ー).  Classifier probabilities are computed on the same idiom-masked text, so a figure
-of speech cannot reach the classifier either.
+(``data/nlu/danger/<lang>.yml``, one file per language) is the one that must not miss: every
+language's idioms are masked first, then every language's patterns are tried, whatever
+language the message was identified as (so danger never depends on language id), on the
+normalised, kana-folded text: spaced, compact, without ー, and with accents removed (for
+Vietnamese typed without them).  Classifier probabilities are computed on the same
+idiom-masked text, so a figure of speech cannot reach the classifier either.
+
+Patterns must stay bounded (no ``.*``, ``.+`` or ``{n,}``; tests/nlu/test_danger.py checks),
+so a 5,000-character message costs a few milliseconds, never a catastrophic backtrack.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from nlu.data import DANGER_LEXICON_FILE
-from nlu.normalize import Normalized, compact, fold_kana, normalize
+from nlu.data import DANGER_DIR
+from nlu.normalize import Normalized, compact, fold_kana, normalize, strip_accents
+from nlu.patterns import PatternSet, Substituter
 
 # Stands in for a masked idiom, so patterns do not join the words on either side of it.
 MASK = _MASK = "〓"
@@ -42,11 +48,26 @@ class DangerVerdict:
     def categories(self) -> list[str]:
         return sorted({h.category for h in self.hits})
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """What staff see on the urgent case: the lexicon's categories, or "unspecified"
+        when only a classifier fired."""
+        if not self.danger:
+            return ()
+        return tuple(self.categories) or ("unspecified",)
 
-def _compile(pattern: str) -> re.Pattern[str]:
+    def __bool__(self) -> bool:
+        return self.danger
+
+
+def _fold_pattern(pattern: str) -> str:
     # Patterns are folded like the text: NFKC and katakana -> hiragana (not lower-cased, so
     # escapes such as \d keep their meaning; matching ignores case instead).
-    return re.compile(fold_kana(unicodedata.normalize("NFKC", pattern)), re.IGNORECASE)
+    return fold_kana(unicodedata.normalize("NFKC", pattern))
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(_fold_pattern(pattern), re.IGNORECASE)
 
 
 @dataclass
@@ -56,25 +77,35 @@ class DangerLexicon:
     examples_danger: list[str] = field(default_factory=list)
     examples_not_danger: list[str] = field(default_factory=list)
 
+    # Per language: (danger examples, not-danger examples), for the tests and the README.
+    examples_by_language: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+
     @classmethod
-    def load(cls, path: Path = DANGER_LEXICON_FILE) -> DangerLexicon:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        categories = {
-            str(name): [_compile(str(p)) for p in patterns or []]
-            for name, patterns in (doc.get("categories") or {}).items()
-        }
-        examples = doc.get("examples") or {}
-        return cls(
-            categories=categories,
-            idioms=[_compile(str(p)) for p in doc.get("idioms") or []],
-            examples_danger=[str(x) for x in examples.get("danger") or []],
-            examples_not_danger=[str(x) for x in examples.get("not_danger") or []],
-        )
+    def load(cls, path: Path = DANGER_DIR) -> DangerLexicon:
+        """Every ``<lang>.yml`` in a folder (or one file), merged category by category."""
+        files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
+        lexicon = cls(categories={}, idioms=[])
+        for file in files:
+            doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            for name, patterns in (doc.get("categories") or {}).items():
+                lexicon.categories.setdefault(str(name), []).extend(
+                    _compile(str(p)) for p in patterns or []
+                )
+            lexicon.idioms.extend(_compile(str(p)) for p in doc.get("idioms") or [])
+            examples = doc.get("examples") or {}
+            danger = [str(x) for x in examples.get("danger") or []]
+            not_danger = [str(x) for x in examples.get("not_danger") or []]
+            lexicon.examples_danger.extend(danger)
+            lexicon.examples_not_danger.extend(not_danger)
+            lexicon.examples_by_language[str(doc.get("language") or file.stem)] = (
+                danger,
+                not_danger,
+            )
+        lexicon.__post_init__()
+        return lexicon
 
     def mask_idioms(self, folded: str) -> str:
-        for idiom in self.idioms:
-            folded = idiom.sub(_MASK, folded)
-        return folded
+        return self._masker.sub(folded)
 
     def variants(self, norm: Normalized) -> list[str]:
         """The idiom-masked texts the patterns are tried on."""
@@ -82,34 +113,41 @@ class DangerLexicon:
         tight = compact(masked)
         # Masking again after compaction catches idioms split by spaces or punctuation.
         tight = self.mask_idioms(tight)
-        return list(dict.fromkeys([masked, tight, tight.replace("ー", "")]))
+        # Vietnamese (and others) typed without accents: accent-free patterns match both.
+        plain = self.mask_idioms(strip_accents(norm.folded))
+        return list(dict.fromkeys([masked, tight, tight.replace("ー", ""), plain]))
 
     def __post_init__(self) -> None:
-        # One alternation per category scans a text once; the single pattern that matched is
-        # looked up only on a hit (rare), to report it.
-        self._combined = {
-            name: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
-            for name, patterns in self.categories.items()
-            if patterns
-        }
+        # Every pattern of every category in one linear-time scan per text variant
+        # (nlu/patterns.py); the ``re`` pattern that matched is run only on a hit, to report it.
+        self._owners = [
+            (name, pattern) for name, patterns in self.categories.items() for pattern in patterns
+        ]
+        self._scanner = PatternSet([p.pattern for _, p in self._owners])
+        self._masker = Substituter([p.pattern for p in self.idioms], _MASK)
 
     def match(self, norm: Normalized) -> list[DangerHit]:
-        hits: list[DangerHit] = []
-        texts = self.variants(norm)
-        for category, combined in self._combined.items():
-            text = next((t for t in texts if combined.search(t)), None)
-            if text is None:
-                continue
-            for pattern in self.categories[category]:
+        hits: dict[str, DangerHit] = {}
+        for text in self.variants(norm):
+            for index in self._scanner.which(text):
+                category, pattern = self._owners[index]
+                if category in hits:
+                    continue
                 m = pattern.search(text)
-                if m:
-                    hits.append(DangerHit(category, pattern.pattern, m.group(0)))
-                    break
-        return hits
+                # RE2's \b is ASCII-only and may match where Python's does not: trust RE2.
+                hits[category] = DangerHit(category, pattern.pattern, m.group(0) if m else "")
+        return sorted(hits.values(), key=lambda h: list(self.categories).index(h.category))
 
 
 # A classifier signal: idiom-masked normalised text -> probability of danger.
 DangerScorer = Callable[[str], float]
+# The classifier reads the first 1,000 characters (features of 5,000 cost ~40 ms on the event
+# loop, where danger() runs); the lexicons read all of the message.
+SCORER_MAX_CHARS = 1000
+# Below this many characters the classifier has too little to read (たくさん, 思った scored
+# 0.55 after crisis lines about taking たくさん pills were added); short danger is the
+# lexicons' job (死にたい, 消えたい, help me are all in them).
+CLASSIFIER_MIN_CHARS = 6
 
 
 class DangerDetector:
@@ -120,10 +158,14 @@ class DangerDetector:
         lexicon: DangerLexicon,
         scorer: DangerScorer | None = None,
         threshold: float = 0.5,
+        threshold_after_idiom: float = 0.7,
     ) -> None:
         self.lexicon = lexicon
         self.scorer = scorer
         self.threshold = threshold
+        # What is left of 息が止まるかと思った once the idiom is masked (" 思った") is too little
+        # for the classifier to read; after a masked idiom it must be surer.
+        self.threshold_after_idiom = threshold_after_idiom
 
     def masked_text(self, norm: Normalized) -> str:
         return self.lexicon.mask_idioms(norm.folded).replace(_MASK, " ")
@@ -133,11 +175,16 @@ class DangerDetector:
         norm = text if isinstance(text, Normalized) else normalize(text)
         hits = self.lexicon.match(norm)
         score = extra_score
+        threshold = self.threshold
         if self.scorer is not None and norm.folded:
-            score = max(score, self.scorer(self.masked_text(norm)))
+            masked = self.masked_text(norm)
+            if masked != norm.folded:
+                threshold = max(threshold, self.threshold_after_idiom)
+            if len(masked.replace(" ", "")) >= CLASSIFIER_MIN_CHARS:
+                score = max(score, self.scorer(masked[:SCORER_MAX_CHARS]))
         if hits:
             return DangerVerdict(True, tuple(hits), score, "lexicon")
-        if score >= self.threshold:
+        if score >= threshold:
             return DangerVerdict(True, (), score, "classifier")
         return DangerVerdict(False, (), score, "")
 

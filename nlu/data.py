@@ -16,8 +16,16 @@ NLU_DATA_DIR = REPO_ROOT / "data" / "nlu"
 HELDOUT_FILE = REPO_ROOT / "data" / "nlu_heldout" / "heldout.jsonl"
 # Our own tuning set: same format as the held-out file, never trained on.
 DEV_FILE = REPO_ROOT / "data" / "nlu_dev" / "dev.jsonl"
-DANGER_LEXICON_FILE = NLU_DATA_DIR / "danger_lexicon.yml"
+DEV_MULTILINGUAL_FILE = REPO_ROOT / "data" / "nlu_dev" / "multilingual.jsonl"
+DEV_LANGUAGE_FILE = REPO_ROOT / "data" / "nlu_dev" / "language_id.jsonl"
+HELDOUT_MULTILINGUAL_FILE = REPO_ROOT / "data" / "nlu_heldout" / "multilingual.jsonl"
+HELDOUT_LANGUAGE_FILE = REPO_ROOT / "data" / "nlu_heldout" / "language_id.jsonl"
+# One danger lexicon per language: data/nlu/danger/<lang>.yml (not training data).
+DANGER_DIR_NAME = "danger"
+DANGER_DIR = NLU_DATA_DIR / DANGER_DIR_NAME
 SITUATIONS_FILE_NAME = "situations.jsonl"
+# Japanese training files sit in data/nlu itself; every other language in data/nlu/<lang>/.
+BASE_LANGUAGE = "ja"
 
 # [父](relation)  or  [父]{"entity": "relation", "value": "father"}
 _ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<type>[^)]+)\)|(?P<json>\{[^}]*\}))")
@@ -38,6 +46,7 @@ class Example:
     entities: tuple[Annotated, ...] = ()
     situations: tuple[str, ...] = ()
     source: str = ""
+    language: str = BASE_LANGUAGE
 
 
 @dataclass
@@ -87,17 +96,37 @@ def _examples_block(block: str) -> Iterable[str]:
             continue
 
 
+def language_dirs(data_dir: Path = NLU_DATA_DIR) -> list[Path]:
+    """data/nlu/<lang>/ folders of training data (the danger lexicons are not one)."""
+    return sorted(
+        p for p in data_dir.iterdir() if p.is_dir() and p.name != DANGER_DIR_NAME
+    ) if data_dir.exists() else []
+
+
 def nlu_files(data_dir: Path = NLU_DATA_DIR) -> list[Path]:
-    """Training files (YAML and situations.jsonl); the danger lexicon is not training data."""
-    files = sorted(p for p in data_dir.glob("*.yml") if p.name != DANGER_LEXICON_FILE.name)
-    files += sorted(data_dir.glob("*.yaml"))
+    """Training files: Japanese YAML and situations.jsonl in data/nlu, then each language's
+    YAML in data/nlu/<lang>/.  The danger lexicons (data/nlu/danger/) are not training data."""
+    files = sorted(data_dir.glob("*.yml")) + sorted(data_dir.glob("*.yaml"))
     situations = data_dir / SITUATIONS_FILE_NAME
     if situations.exists():
         files.append(situations)
+    for folder in language_dirs(data_dir):
+        files += sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+        if (folder / SITUATIONS_FILE_NAME).exists():
+            files.append(folder / SITUATIONS_FILE_NAME)
     return files
 
 
-def load_yaml_file(path: Path) -> list[Example]:
+def danger_files(data_dir: Path = NLU_DATA_DIR) -> list[Path]:
+    return sorted((data_dir / DANGER_DIR_NAME).glob("*.yml"))
+
+
+def file_language(path: Path, data_dir: Path = NLU_DATA_DIR) -> str:
+    """The language a training file is written in, from where it sits."""
+    return path.parent.name if path.parent.resolve() != data_dir.resolve() else BASE_LANGUAGE
+
+
+def load_yaml_file(path: Path, language: str = BASE_LANGUAGE) -> list[Example]:
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     examples: list[Example] = []
     for item in doc.get("nlu") or []:
@@ -107,11 +136,13 @@ def load_yaml_file(path: Path) -> list[Example]:
         for line in _examples_block(str(item.get("examples") or "")):
             text, entities = parse_annotated(line)
             if text:
-                examples.append(Example(text, intent, entities, source=path.name))
+                examples.append(
+                    Example(text, intent, entities, source=path.name, language=language)
+                )
     return examples
 
 
-def load_situations_file(path: Path) -> list[Example]:
+def load_situations_file(path: Path, language: str = BASE_LANGUAGE) -> list[Example]:
     examples: list[Example] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -123,23 +154,26 @@ def load_situations_file(path: Path) -> list[Example]:
         text, entities = parse_annotated(str(row["text"]))
         situations = tuple(str(s) for s in row.get("situations") or [])
         intent = str(row.get("intent") or (situations[0] if situations else "other_welfare"))
-        examples.append(Example(text, intent, entities, situations, source=path.name))
+        examples.append(
+            Example(text, intent, entities, situations, source=path.name, language=language)
+        )
     return examples
 
 
 def load_training_data(data_dir: Path = NLU_DATA_DIR) -> TrainingData:
     data = TrainingData()
     for path in nlu_files(data_dir):
+        language = file_language(path, data_dir)
         if path.name == SITUATIONS_FILE_NAME:
-            data.situation_examples.extend(load_situations_file(path))
+            data.situation_examples.extend(load_situations_file(path, language))
         else:
-            data.intent_examples.extend(load_yaml_file(path))
+            data.intent_examples.extend(load_yaml_file(path, language))
     return data
 
 
 def data_hash(files: Iterable[Path], extra: str = "") -> str:
     digest = hashlib.sha256(extra.encode())
     for path in files:
-        digest.update(path.name.encode())
+        digest.update(f"{path.parent.name}/{path.name}".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -2,10 +2,11 @@
 
 Split mode trains on a stratified 75 % of ``data/nlu`` (seed 13) and scores the rest;
 ``--cv K`` pools K stratified folds over several seeds (every example scored once per seed);
-``--dev`` trains on all of ``data/nlu`` and scores ``data/nlu_dev/dev.jsonl`` (our own tuning
-set, never trained on); ``--heldout`` trains on all of ``data/nlu`` and scores
-``data/nlu_heldout/heldout.jsonl``, which is written independently and must never be used to
-tune anything.
+``--dev`` trains on all of ``data/nlu`` and scores ``data/nlu_dev/dev.jsonl`` and
+``multilingual.jsonl`` (our own tuning sets, never trained on); ``--heldout`` trains on all of
+``data/nlu`` and scores ``data/nlu_heldout/heldout.jsonl`` and ``multilingual.jsonl``, which
+are written independently and must never be used to tune anything.  Every mode ends with a
+per-language table (nlu/evaluate_languages.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from nlu.contract import SITUATIONS, IntentRanking, Understanding
 from nlu.danger import DangerLexicon
 from nlu.data import (
     DEV_FILE,
+    DEV_LANGUAGE_FILE,
+    DEV_MULTILINGUAL_FILE,
     HELDOUT_FILE,
+    HELDOUT_LANGUAGE_FILE,
+    HELDOUT_MULTILINGUAL_FILE,
     NLU_DATA_DIR,
     REPO_ROOT,
     Example,
@@ -32,6 +37,12 @@ from nlu.data import (
     load_training_data,
 )
 from nlu.embedded import EmbeddedClassifier
+from nlu.evaluate_languages import (
+    LanguageCase,
+    language_id_cases,
+    language_report,
+    language_tag,
+)
 from nlu.model import EmbeddedModel, TrainConfig, train
 from nlu.normalize import normalize
 from nlu.pipeline import Thresholds, Understander
@@ -46,6 +57,8 @@ class Case:
     intent: str | None  # None: only situations are known (situations.jsonl rows)
     situations: tuple[str, ...]
     crisis: bool
+    # The language tag (ja, ja-easy, en, ...) when the source names it; None otherwise.
+    language: str | None = None
 
 
 @dataclass
@@ -80,7 +93,7 @@ def split_data(data: TrainingData, seed: int = SEED) -> tuple[TrainingData, list
         n_test = max(1, round(len(group) * TEST_FRACTION)) if len(group) > 3 else 0
         for e in group[:n_test]:
             situations = (intent,) if intent in SITUATIONS else ()
-            cases.append(Case(e.text, intent, situations, intent == "crisis"))
+            cases.append(Case(e.text, intent, situations, intent == "crisis", e.language))
         train_part.intent_examples.extend(group[n_test:])
     by_set: dict[tuple[str, ...], list[Example]] = defaultdict(list)
     for e in data.situation_examples:
@@ -90,56 +103,9 @@ def split_data(data: TrainingData, seed: int = SEED) -> tuple[TrainingData, list
         rng.shuffle(group)
         n_test = round(len(group) * TEST_FRACTION) if len(group) > 1 else 0
         for e in group[:n_test]:
-            cases.append(Case(e.text, None, e.situations, False))
+            cases.append(Case(e.text, None, e.situations, False, e.language))
         train_part.situation_examples.extend(group[n_test:])
     return train_part, cases
-
-
-def cv_folds(data: TrainingData, k: int, seed: int) -> list[tuple[TrainingData, list[Case]]]:
-    """K stratified folds (by intent, and by situation set for situations.jsonl rows)."""
-    rng = random.Random(seed)
-    fold_of: list[list[tuple[bool, Example]]] = [[] for _ in range(k)]
-    by_intent: dict[str, list[Example]] = defaultdict(list)
-    for e in data.intent_examples:
-        by_intent[e.intent].append(e)
-    by_set: dict[tuple[str, ...], list[Example]] = defaultdict(list)
-    for e in data.situation_examples:
-        by_set[tuple(sorted(e.situations))].append(e)
-    offset = 0
-    for is_situation_row, groups in ((False, by_intent), (True, by_set)):
-        for key in sorted(groups):
-            group = groups[key][:]
-            rng.shuffle(group)
-            for i, e in enumerate(group):
-                # A running offset spreads the remainders of small groups over all folds.
-                fold_of[(i + offset) % k].append((is_situation_row, e))
-            offset += len(group)
-    folds = []
-    for f in range(k):
-        train_part = TrainingData()
-        for g in range(k):
-            if g == f:
-                continue
-            for is_situation_row, e in fold_of[g]:
-                target = (
-                    train_part.situation_examples
-                    if is_situation_row
-                    else train_part.intent_examples
-                )
-                target.append(e)
-        cases = [
-            Case(e.text, None, e.situations, False)
-            if is_situation_row
-            else Case(
-                e.text,
-                e.intent,
-                (e.intent,) if e.intent in SITUATIONS else (),
-                e.intent == "crisis",
-            )
-            for is_situation_row, e in fold_of[f]
-        ]
-        folds.append((train_part, cases))
-    return folds
 
 
 def heldout_cases(path: Path = HELDOUT_FILE) -> list[Case]:
@@ -153,6 +119,7 @@ def heldout_cases(path: Path = HELDOUT_FILE) -> list[Case]:
                     str(row["intent"]),
                     tuple(row.get("situations") or ()),
                     bool(row.get("crisis")),
+                    language_tag(row),
                 )
             )
     return cases
@@ -270,7 +237,13 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
-def report(columns: list[Scores], skipped: str, title: str, show_misses: bool) -> str:
+def report(
+    columns: list[Scores],
+    skipped: str,
+    title: str,
+    show_misses: bool,
+    per_language: str = "",
+) -> str:
     out = [title, ""]
     names = [c.backend for c in columns]
     width = 26
@@ -308,67 +281,9 @@ def report(columns: list[Scores], skipped: str, title: str, show_misses: bool) -
         if show_misses and c.misses:
             out.append(f"\ndanger errors ({c.backend}):")
             out.extend(f"  {m}" for m in c.misses)
+    if per_language:
+        out.extend(["", per_language])
     return "\n".join(out)
-
-
-def cross_validate(
-    k: int,
-    seeds: Sequence[int] = (13, 29, 47),
-    *,
-    config: TrainConfig | None = None,
-    thresholds: Thresholds | None = None,
-    data_dir: Path = NLU_DATA_DIR,
-) -> tuple[str, list[Scores]]:
-    """One pooled ``Scores`` per seed (each example predicted by the model not trained on it),
-    and a report of their mean."""
-    thresholds = thresholds or Thresholds()
-    data = load_training_data(data_dir)
-    per_seed: list[Scores] = []
-    for seed in seeds:
-        started = time.perf_counter()
-        cases: list[Case] = []
-        results: list[Understanding] = []
-        for train_part, fold_cases in cv_folds(data, k, seed):
-            model = train(train_part, config)
-            fold_results, _ = run_embedded(model, fold_cases, thresholds)
-            cases.extend(fold_cases)
-            results.extend(fold_results)
-        scores = score(f"seed {seed}", cases, results)
-        scores.seconds = time.perf_counter() - started
-        per_seed.append(scores)
-    mean = mean_scores(per_seed)
-    title = f"cross-validation: {k} stratified folds x seeds {list(seeds)}; mean in the last column"
-    return report([*per_seed, mean], "not in cross-validation", title, False), per_seed
-
-
-def mean_scores(columns: Sequence[Scores]) -> Scores:
-    """Averages of the numeric metrics (the confusion is summed)."""
-    n = len(columns)
-    mean = Scores("mean")
-    mean.n_intent = columns[0].n_intent
-    for name in (
-        "accuracy",
-        "macro_f1",
-        "danger_recall",
-        "danger_precision",
-        "multi_recall",
-        "extra_situations",
-        "seconds",
-    ):
-        setattr(mean, name, sum(getattr(c, name) for c in columns) / n)
-    mean.multi_n = columns[0].multi_n
-    tp, fn, fp = (sum(c.danger_counts[i] for c in columns) for i in range(3))
-    mean.danger_counts = (tp, fn, fp)
-    labels = sorted({k for c in columns for k in c.per_intent_f1})
-    mean.per_intent_f1 = {
-        label: sum(c.per_intent_f1.get(label, 0.0) for c in columns) / n for label in labels
-    }
-    confusion: dict[str, Counter[str]] = defaultdict(Counter)
-    for c in columns:
-        for true, row in c.confusion.items():
-            confusion[true].update(row)
-    mean.confusion = confusion
-    return mean
 
 
 def evaluate(
@@ -383,14 +298,26 @@ def evaluate(
 ) -> tuple[str, list[Scores]]:
     thresholds = thresholds or Thresholds()
     data = load_training_data(data_dir)
-    if heldout:
-        if not HELDOUT_FILE.exists():
-            raise FileNotFoundError(f"{HELDOUT_FILE} is missing")
-        train_data, cases = data, heldout_cases()
-        title = f"held-out: trained on all of data/nlu, scored {len(cases)} lines of {HELDOUT_FILE.name}"
-    elif dev:
-        train_data, cases = data, heldout_cases(DEV_FILE)
-        title = f"dev: trained on all of data/nlu, scored {len(cases)} lines of {DEV_FILE.name}"
+    language_cases: list[LanguageCase] = []
+    if heldout or dev:
+        files = (
+            (HELDOUT_FILE, HELDOUT_MULTILINGUAL_FILE, HELDOUT_LANGUAGE_FILE)
+            if heldout
+            else (DEV_FILE, DEV_MULTILINGUAL_FILE, DEV_LANGUAGE_FILE)
+        )
+        if not files[0].exists():
+            raise FileNotFoundError(f"{files[0]} is missing")
+        train_data, cases = data, []
+        scored = []
+        for path in files[:2]:
+            if path.exists():
+                more = heldout_cases(path)
+                cases.extend(more)
+                scored.append(f"{len(more)} lines of {path.name}")
+        if files[2].exists():
+            language_cases = language_id_cases(files[2])
+            scored.append(f"{len(language_cases)} language-id lines of {files[2].name}")
+        title = f"{'held-out' if heldout else 'dev'}: trained on all of data/nlu, scored " + ", ".join(scored)
     else:
         train_data, cases = split_data(data)
         title = (
@@ -403,6 +330,7 @@ def evaluate(
     embedded = score("embedded", cases, results)
     embedded.seconds = time.perf_counter() - started
     columns = [embedded]
+    by_backend = {"embedded": results}
     skipped = "not requested (--no-rasa)"
     if with_rasa:
         started = time.perf_counter()
@@ -411,4 +339,6 @@ def evaluate(
             rasa = score("rasa", cases, rasa_results)
             rasa.seconds = time.perf_counter() - started
             columns.append(rasa)
-    return report(columns, skipped, title, show_misses), columns
+            by_backend["rasa"] = rasa_results
+    per_language = language_report(cases, by_backend, language_cases)
+    return report(columns, skipped, title, show_misses, per_language), columns

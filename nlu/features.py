@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nlu.language import has_reading
 from nlu.reading import reading
 
 NGRAM_MIN, NGRAM_MAX = 1, 4
@@ -56,9 +57,13 @@ def cue_features(text: str) -> list[str]:
 
 
 def analyze(text: str) -> list[str]:
-    """Features of folded text: its char n-grams, those of its kana reading (R-prefixed),
-    and the care/child cues."""
-    return char_ngrams(text) + ["R" + g for g in char_ngrams(reading(text))] + cue_features(text)
+    """Features of folded text: its char n-grams (any script), those of its kana reading
+    (R-prefixed; not for Korean or Nepali, where Sudachi has nothing to read), and the
+    care/child cues."""
+    grams = char_ngrams(text)
+    if has_reading(text):
+        grams += ["R" + g for g in char_ngrams(reading(text))]
+    return grams + cue_features(text)
 
 
 def gram_counts(text: str, vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -8,6 +8,7 @@ a binary danger model (crisis vs everything else), and a one-vs-rest situation m
 from __future__ import annotations
 
 import pickle
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +18,12 @@ import numpy as np
 from nlu.contract import SITUATIONS
 from nlu.danger import MASK, DangerLexicon
 from nlu.data import (
-    DANGER_LEXICON_FILE,
+    DANGER_DIR,
+    DANGER_DIR_NAME,
     NLU_DATA_DIR,
     REPO_ROOT,
     TrainingData,
+    danger_files,
     data_hash,
     load_training_data,
     nlu_files,
@@ -30,7 +33,7 @@ from nlu.normalize import normalize
 
 MODEL_DIR = REPO_ROOT / "var" / "nlu"
 # Bump when the features or the training recipe change, so stale caches are not reused.
-RECIPE_VERSION = "5"
+RECIPE_VERSION = "6"
 
 
 # LinearSVC margins are multiplied by this before a softmax / sigmoid.
@@ -59,19 +62,24 @@ class EmbeddedModel:
 
     def features(self, folded: str) -> tuple[np.ndarray, np.ndarray]:
         """Features of folded text; the last few are kept, since the intent, danger and
-        situation heads usually ask about the same text in a row."""
+        situation heads usually ask about the same text in a row.  The sync ``danger()``
+        on the event loop and the NLU worker thread may both ask: the cache has a lock."""
         cache: dict[str, tuple[np.ndarray, np.ndarray]] = self.__dict__.setdefault("_cache", {})
-        hit = cache.get(folded)
+        lock = self.__dict__.setdefault("_cache_lock", threading.Lock())
+        with lock:
+            hit = cache.get(folded)
         if hit is None:
             hit = self.vectorizer.transform(folded)
-            if len(cache) >= 8:
-                cache.pop(next(iter(cache)))
-            cache[folded] = hit
+            with lock:
+                if len(cache) >= 8:
+                    cache.pop(next(iter(cache)))
+                cache[folded] = hit
         return hit
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_cache", None)
+        state.pop("_cache_lock", None)
         return state
 
     def danger_probability(self, folded: str) -> float:
@@ -139,7 +147,7 @@ def _fit_binary(x, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:  # type
 def train(
     data: TrainingData,
     config: TrainConfig | None = None,
-    danger_lexicon_file: Path = DANGER_LEXICON_FILE,
+    danger_lexicon_dir: Path = DANGER_DIR,
 ) -> EmbeddedModel:
     """Fit the vectorizer and the three heads; a second or two on the full data."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -161,7 +169,7 @@ def train(
 
     # The danger head is only ever asked about idiom-masked text (DangerDetector.masked_text),
     # so it learns from the same: 死ぬほど疲れた is a negative example of " 疲れた".
-    lexicon = DangerLexicon.load(danger_lexicon_file)
+    lexicon = DangerLexicon.load(danger_lexicon_dir)
     masked_texts = [lexicon.mask_idioms(t).replace(MASK, " ") for t in intent_texts]
     is_crisis = np.array([label == "crisis" for label in intent_labels], dtype=int)
     coef, intercept = _fit_binary(tfidf.transform(masked_texts), is_crisis, config.danger_c)
@@ -189,8 +197,8 @@ def train(
 
 def current_data_hash(data_dir: Path = NLU_DATA_DIR) -> str:
     # The lexicon's idioms shape the danger head's training text, so they are part of the key.
-    files = [*nlu_files(data_dir), data_dir / DANGER_LEXICON_FILE.name]
-    return data_hash([f for f in files if f.exists()], extra=f"recipe={RECIPE_VERSION}")
+    files = [*nlu_files(data_dir), *danger_files(data_dir)]
+    return data_hash(files, extra=f"recipe={RECIPE_VERSION}")
 
 
 def model_path(digest: str, model_dir: Path = MODEL_DIR) -> Path:
@@ -212,7 +220,7 @@ def load_or_train(
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # a stale or broken cache is retrained below
     model = train(
-        load_training_data(data_dir), danger_lexicon_file=data_dir / DANGER_LEXICON_FILE.name
+        load_training_data(data_dir), danger_lexicon_dir=data_dir / DANGER_DIR_NAME
     )
     model.data_hash = digest
     try:
@@ -230,7 +238,7 @@ def load_or_train(
 
 
 __all__ = [
-    "DANGER_LEXICON_FILE",
+    "DANGER_DIR",
     "EmbeddedModel",
     "TrainConfig",
     "load_or_train",

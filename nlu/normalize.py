@@ -160,3 +160,20 @@ _NON_WORD = re.compile(r"[\s!?！？。、,.・…‥「」『』()（）【】\
 def compact(text: str) -> str:
     """Remove spaces and punctuation, for lexicon matching over ``ｼ ﾆ ﾀ ｲ``-style spacing."""
     return _NON_WORD.sub("", text)
+
+
+def strip_accents(text: str) -> str:
+    """Latin letters without their accents (Vietnamese "chết" -> "chet", "đ" -> "d"); other
+    scripts untouched (kana voicing marks and Devanagari vowel signs are kept)."""
+    if text.isascii():
+        return text
+    out: list[str] = []
+    latin_base = False
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if not latin_base:
+                out.append(ch)
+            continue
+        latin_base = ch.isascii() and ch.isalpha() or ch in "đĐ"
+        out.append("d" if ch == "đ" else "D" if ch == "Đ" else ch)
+    return unicodedata.normalize("NFC", "".join(out))

@@ -3,22 +3,36 @@
 understander = await build_understander(get_settings())
 understanding = await understander.understand("父85歳、兄50代がひきこもり")
 understander.danger("もう消えたい")   # sync and cheap, for free text typed mid-flow
+understander.danger("I want to die", detail=True).kinds   # ("suicidal",)
 await understander.aclose()
+
+``understand`` does its CPU work (normalising, Sudachi, features, danger, language) in a
+worker thread (nlu/offload.py; bench/nlu_loop_lag.py measured why a thread), never on the
+event loop, and reads at most LINE's 5,000 characters of a message.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from nlu.contract import Entity, IntentClassifier, IntentRanking, Understanding
 from nlu.danger import DangerDetector, DangerLexicon, DangerVerdict
 from nlu.embedded import EmbeddedClassifier
 from nlu.facts import extract_facts
+from nlu.language import LanguageIdentifier, default_identifier
 from nlu.model import EmbeddedModel, load_or_train
 from nlu.normalize import Normalized, normalize
+from nlu.offload import Offloader
 from nlu.situations import SituationCues, combine_situations
+
+# A LINE text message is at most 5,000 characters; anything longer is cut before NLU.
+MAX_MESSAGE_CHARS = 5000
+
+
+def clip(text: str) -> str:
+    return text[:MAX_MESSAGE_CHARS]
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,8 @@ class Thresholds:
 
     # The dedicated binary danger model's probability (idiom-masked text).
     danger_model: float = 0.5
+    # The same model when an idiom was masked in the message (nlu/danger.py).
+    danger_model_after_idiom: float = 0.7
     # The intent classifier's crisis probability (ignored when an idiom was masked).
     crisis_intent: float = 0.5
     # One-vs-rest situation probability for a secondary situation.
@@ -42,14 +58,20 @@ class Understander:
         model: EmbeddedModel,
         lexicon: DangerLexicon | None = None,
         thresholds: Thresholds | None = None,
+        *,
+        languages: LanguageIdentifier | None = None,
+        offloader: Offloader | None = None,
     ) -> None:
         self.classifier = classifier
         self.model = model
         self.thresholds = thresholds or Thresholds()
+        self.languages = languages or default_identifier()
+        self.offloader = offloader or Offloader()
         self.detector = DangerDetector(
             lexicon or DangerLexicon.load(),
             scorer=model.danger_probability,
             threshold=self.thresholds.danger_model,
+            threshold_after_idiom=self.thresholds.danger_model_after_idiom,
         )
         self.cues = SituationCues()
 
@@ -60,7 +82,7 @@ class Understander:
     def danger_verdict(
         self, text: str | Normalized, crisis_probability: float = 0.0
     ) -> DangerVerdict:
-        norm = text if isinstance(text, Normalized) else normalize(text)
+        norm = text if isinstance(text, Normalized) else normalize(clip(text))
         verdict = self.detector.check(norm)
         if verdict.danger or crisis_probability < self.thresholds.crisis_intent:
             return verdict
@@ -68,24 +90,52 @@ class Understander:
             return verdict  # an idiom was masked: the classifier saw the figure of speech
         return DangerVerdict(True, (), crisis_probability, "classifier")
 
-    def danger(self, text: str) -> bool:
-        """Lexicon and the embedded danger model only: no I/O, well under a millisecond."""
-        return self.danger_verdict(text).danger
+    @overload
+    def danger(self, text: str) -> bool: ...
+
+    @overload
+    def danger(self, text: str, *, detail: Literal[False]) -> bool: ...
+
+    @overload
+    def danger(self, text: str, *, detail: Literal[True]) -> DangerVerdict: ...
+
+    def danger(self, text: str, *, detail: bool = False) -> bool | DangerVerdict:
+        """Lexicons (every language) and the embedded danger model only: no I/O, a few ms
+        even for 5,000 characters.  ``detail=True`` gives the verdict with its ``kinds``."""
+        verdict = self.danger_verdict(text)
+        return verdict if detail else verdict.danger
 
     async def classify(self, norm: Normalized) -> tuple[IntentRanking, str]:
         with_source = getattr(self.classifier, "classify_with_source", None)
         if with_source is not None:
             ranking, source = await with_source(norm.text)
             return ranking, str(source)
+        if isinstance(self.classifier, EmbeddedClassifier):
+            return await self.offloader.run(self.classifier.rank, norm.text), "embedded"
         return await self.classifier.classify(norm.text), self.classifier.name
 
     async def understand(self, text: str) -> Understanding:
-        norm = normalize(text)
+        text = clip(text)
+        if isinstance(self.classifier, EmbeddedClassifier):
+            # One trip to the worker thread for the whole parse.
+            return await self.offloader.run(self.understand_sync, text)
+        norm = await self.offloader.run(normalize, text)
         if not norm.text:
-            # A sticker, an emoji, a blank line: nothing to understand, and not danger.
-            return Understanding("out_of_scope", 0.0, backend=self.classifier.name)
+            return self._nothing(norm)
         ranking, source = await self.classify(norm)
-        return self.compose(norm, ranking, source)
+        return await self.offloader.run(self.compose, norm, ranking, source)
+
+    def understand_sync(self, text: str) -> Understanding:
+        """The whole embedded parse, CPU only: what ``understand`` runs in the worker."""
+        norm = normalize(clip(text))
+        if not norm.text:
+            return self._nothing(norm)
+        assert isinstance(self.classifier, EmbeddedClassifier)
+        return self.compose(norm, self.classifier.rank(norm.text), "embedded")
+
+    def _nothing(self, norm: Normalized) -> Understanding:
+        # A sticker, an emoji, a blank line: nothing to understand, not danger, no language.
+        return Understanding("out_of_scope", 0.0, backend=self.classifier.name)
 
     def compose(self, norm: Normalized, ranking: IntentRanking, source: str) -> Understanding:
         """Everything after the classifier; shared by every backend (and by evaluation)."""
@@ -112,6 +162,7 @@ class Understander:
             self.cues.match(norm.folded),
             self.thresholds.situation,
         )
+        guess = self.languages.identify(norm.original)
         return Understanding(
             intent=intent,
             confidence=float(confidence),
@@ -119,6 +170,9 @@ class Understander:
             crisis=verdict.danger,
             entities=self._entities(norm, ranking.entities),
             backend=source,
+            language=guess.language,
+            easy_japanese=guess.easy_japanese,
+            danger_kinds=verdict.kinds,
         )
 
     @staticmethod
@@ -136,6 +190,7 @@ class Understander:
 
     async def aclose(self) -> None:
         await self.classifier.aclose()
+        self.offloader.close()
 
 
 async def build_understander(settings_like: Any = None) -> Understander:
@@ -146,6 +201,7 @@ async def build_understander(settings_like: Any = None) -> Understander:
     """
     model = await asyncio.to_thread(load_or_train)
     lexicon = await asyncio.to_thread(DangerLexicon.load)
+    await asyncio.to_thread(default_identifier)  # the language models load once, off the loop
     embedded = EmbeddedClassifier(model)
     backend = getattr(settings_like, "nlu_backend", "embedded")
     classifier: IntentClassifier = embedded

@@ -58,7 +58,7 @@ def predict_with_rasa(
 ) -> list[IntentRanking]:
     """Rankings for ``texts`` from a model trained on ``train_files`` (Rasa NLU YAML).
 
-    Files that are not Rasa NLU YAML (``situations.jsonl``, ``danger_lexicon.yml``) are skipped.
+    Files that are not Rasa NLU YAML (``situations.jsonl``, ``data/nlu/danger/*.yml``) are skipped.
     ``include_patterns`` adds nlu/rasa/data/*.yml (entity regexes and lookup tables).
     """
     venv = venv or Path(os.environ.get("RASA_VENV", DEFAULT_RASA_VENV))

@@ -18,14 +18,21 @@ export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
 export RASA_CACHE_DIRECTORY="${RASA_CACHE_DIRECTORY:-$RASA_MODEL_DIR/.cache}"
 
 # Copy Rasa's training data into a fresh directory and print its path: the data/nlu/*.yml
-# files with a top-level `nlu:` key (not situations.jsonl, not danger_lexicon.yml, which
-# other parts of tsunagu read), plus our entity regexes and lookup tables.
+# (Japanese) and data/nlu/<lang>/*.yml files with a top-level `nlu:` key (not
+# situations.jsonl, not the danger lexicons in data/nlu/danger/, which other parts of tsunagu
+# read), plus our entity regexes and lookup tables. Files of a language folder get its name
+# as a prefix (en/nlu.yml -> en_nlu.yml) so that languages do not overwrite each other.
 stage_rasa_data() {
-    local staged file
+    local staged file lang
     staged="$(mktemp -d "${TMPDIR:-/tmp}/tsunagu-rasa-data.XXXXXX")"
-    for file in "$REPO_ROOT"/data/nlu/*.yml "$RASA_PROJECT"/data/*.yml; do
+    for file in "$REPO_ROOT"/data/nlu/*.yml "$REPO_ROOT"/data/nlu/*/*.yml "$RASA_PROJECT"/data/*.yml; do
+        [[ -f "$file" ]] || continue
         if grep -q '^nlu:' "$file"; then
-            cp "$file" "$staged/"
+            lang="$(basename "$(dirname "$file")")"
+            case "$file" in
+                "$REPO_ROOT"/data/nlu/*/*.yml) cp "$file" "$staged/${lang}_$(basename "$file")" ;;
+                *) cp "$file" "$staged/" ;;
+            esac
         fi
     done
     echo "$staged"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nlu.contract import Understanding
 from tests.support.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,8 +36,9 @@ def test_parse_round_trip_in_order() -> None:
     ]
     out = _parse([json.dumps(x, ensure_ascii=False) for x in inputs])
     assert len(out) == 3
-    assert set(out[0]) == {"intent", "confidence", "situations", "crisis", "entities"}
-    assert out[0]["intent"] == "family_8050"
+    assert set(out[0]) == set(Understanding("greet", 1.0).to_json())
+    assert out[0]["intent"] == "family_8050" and out[0]["language"] == "ja"
+    assert out[1]["crisis"] and out[1]["danger_kinds"] == ["suicidal"]
     ages = [
         (e["value"], e["owner"], e["start"], e["end"])
         for e in out[0]["entities"]

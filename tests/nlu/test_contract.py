@@ -70,7 +70,17 @@ class ClassifierContract:
         assert isinstance(result, Understanding)
         assert 0.0 <= result.confidence <= 1.0
         assert set(result.situations) <= set(SITUATIONS)
-        assert set(result.to_json()) == {"intent", "confidence", "situations", "crisis", "entities"}
+        assert set(result.to_json()) == {
+            "intent",
+            "confidence",
+            "situations",
+            "crisis",
+            "danger_kinds",
+            "language",
+            "easy_japanese",
+            "entities",
+        }
+        assert result.language == "ja" and result.danger_kinds == ()
 
     async def test_crisis_overrides_and_keeps_situations(self, understander: Understander) -> None:
         result = await understander.understand("借金が返せなくて、もう死にたい")

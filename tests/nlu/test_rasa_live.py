@@ -97,6 +97,24 @@ async def test_kana_spellings_and_the_care_and_child_cue(rasa: RasaClassifier, t
     assert (await rasa.classify(text)).top[0] == intent
 
 
+# The other languages go through the same Rasa project (data/nlu/<lang>/ staged as training
+# data, the featurizer's char n-grams on any script).
+OTHER_LANGUAGES = [
+    ("I lost my job and I can't pay my rent", "debt"),
+    ("房东说不租给外国人", "housing_refusal"),
+    ("아들이 3년째 방에서 안 나와요", "hikikomori"),
+    ("Tôi muốn nói chuyện với nhân viên", "human"),
+    ("नमस्ते", "greet"),
+    ("Salamat po", "out_of_scope"),
+]
+
+
+@needs_server
+@pytest.mark.parametrize(("text", "intent"), OTHER_LANGUAGES)
+async def test_other_languages_get_their_intent(rasa: RasaClassifier, text: str, intent: str) -> None:
+    assert (await rasa.classify(text)).top[0] == intent
+
+
 @needs_server
 async def test_entities_index_the_text(rasa: RasaClassifier) -> None:
     text = "父が85歳で、西葛西に住んでいます。借金は300万円、もう3年以上です"
