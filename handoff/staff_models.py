@@ -33,6 +33,7 @@ ENTRY_KINDS = (
     "handback",
     "danger",  # the danger detector fired on a resident message during a takeover
     "resident_media",  # the resident sent a non-text message during a takeover
+    "undelivered",  # an answer could not reach the resident on LINE (a dead letter)
 )
 
 
