@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import DATA_DIR, Settings
 from bot.logs import get_logger
-from bot.staff_push import LinePusher
+from bot.staff_push import StaffSender
 from flows.catalogue import Catalogue, load_catalogue
 from handoff import inbox
 from handoff.auth import Gatekeeper, Principal, csrf_matches
@@ -59,7 +59,7 @@ class StaffServices:
     sessions: async_sessionmaker[AsyncSession]
     gatekeeper: Gatekeeper
     takeover: TakeoverRegistry
-    pusher: inbox.Pusher
+    sender: StaffSender  # what staff send on LINE goes through the outbox
     directory: Directory
     catalogue: Catalogue
     labels: dict[str, Any]
@@ -75,7 +75,7 @@ class StaffServices:
             sessions=session_factory(services.db_engine),
             gatekeeper=Gatekeeper(services.redis, session_ttl_s=settings.staff_session_ttl_s),
             takeover=TakeoverRegistry(services.redis),
-            pusher=LinePusher(services.line_client),
+            sender=services.staff_sender,
             directory=load_directory(settings.ward),
             catalogue=load_catalogue(),
             labels=yaml.safe_load((staff_dir / "labels.yml").read_text(encoding="utf-8")),
@@ -86,6 +86,10 @@ class StaffServices:
 
     def notice(self, key: str) -> str:
         return self.catalogue.text(key)
+
+    def delivery_text(self, key: str) -> str:
+        """Staff-facing words about LINE delivery (data/staff/labels.yml)."""
+        return str(self.labels["delivery"][key])
 
     async def alert(self, payload: dict[str, Any]) -> None:
         """Tell the outside world of an urgent case: codes and a link, no personal data."""

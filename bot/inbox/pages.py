@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.inbox.deps import (
     CSRF_FIELD,
@@ -302,28 +304,47 @@ async def case_note(staff: StaffDep, session: SessionDep, who: CsrfDep, case_id:
                       lambda: inbox.add_note(session, who.principal, case_id, text, client_ip=who.ip))
 
 
+async def _send_act(staff: Any, session: Any, case_id: int, action: Any) -> Response:
+    """A staff action that sends on LINE: commit it (the case entry, the audit), then hand
+    it to the outbox. LINE or Redis failing is never a 500: the entry is kept, the outbox
+    (or the reconciler) sends it later, and staff are told so in plain words."""
+    try:
+        async with session.begin():
+            send = await action()
+    except inbox.NotVisible:
+        raise HTTPException(status_code=404, detail="no such case") from None
+    except inbox.BadAction as exc:
+        return _back(f"/inbox/cases/{case_id}?error={_quote(str(exc))}")
+    except (OSError, TimeoutError, RedisError, SQLAlchemyError):
+        return _back(f"/inbox/cases/{case_id}?error={_quote(staff.delivery_text('not_saved'))}")
+    outcome = await staff.sender.send(send)
+    if outcome == "retrying":
+        return _back(f"/inbox/cases/{case_id}?error={_quote(staff.delivery_text('retrying'))}")
+    if outcome == "failed":
+        return _back(f"/inbox/cases/{case_id}?error={_quote(staff.delivery_text('failed'))}")
+    return _back(f"/inbox/cases/{case_id}")
+
+
 @router.post("/inbox/cases/{case_id}/message")
 async def case_message(staff: StaffDep, session: SessionDep, who: CsrfDep, case_id: CaseId,
                        text: Annotated[str, Form(max_length=inbox.MAX_TEXT)]) -> Response:
     require(who, cases=True)
-    return await _act(staff, session, who, case_id, lambda: inbox.send_message(
-        session, who.principal, case_id, text, pusher=staff.pusher, client_ip=who.ip))
+    return await _send_act(staff, session, case_id, lambda: inbox.send_message(
+        session, who.principal, case_id, text, client_ip=who.ip))
 
 
 @router.post("/inbox/cases/{case_id}/takeover")
 async def case_takeover(staff: StaffDep, session: SessionDep, who: CsrfDep, case_id: CaseId) -> Response:
     require(who, cases=True)
-    return await _act(staff, session, who, case_id, lambda: inbox.take_over(
-        session, who.principal, case_id, registry=staff.takeover, pusher=staff.pusher,
-        notice=staff.notice, client_ip=who.ip))
+    return await _send_act(staff, session, case_id, lambda: inbox.take_over(
+        session, who.principal, case_id, notice=staff.notice, client_ip=who.ip))
 
 
 @router.post("/inbox/cases/{case_id}/handback")
 async def case_handback(staff: StaffDep, session: SessionDep, who: CsrfDep, case_id: CaseId) -> Response:
     require(who, cases=True)
-    return await _act(staff, session, who, case_id, lambda: inbox.hand_back(
-        session, who.principal, case_id, registry=staff.takeover, pusher=staff.pusher,
-        notice=staff.notice, client_ip=who.ip))
+    return await _send_act(staff, session, case_id, lambda: inbox.hand_back(
+        session, who.principal, case_id, registry=staff.takeover, notice=staff.notice, client_ip=who.ip))
 
 
 # ---- statistics ---------------------------------------------------------------------------
