@@ -38,6 +38,8 @@ DangerAlert = Callable[[OutboxMessage], Awaitable[None]]
 # Right after a commit, wait this long for a busy deliverer of the same resident (it is
 # sending the resident's earlier message) rather than leave the new one to the loop.
 FAST_PATH_WAIT_S = 2.0
+# What an alert needs of its message (kept in a record when the database is away).
+ALERT_FIELDS = ("id", "resident", "to", "kind", "created_ms", "alert", "danger")
 
 
 @dataclass(frozen=True)
@@ -146,9 +148,6 @@ class Deliverer:
                     return False
             if message.danger and not message.alerted:
                 await self._raise_alert(message)
-                if not message.alerted:  # staff must hear of it first: keep it until they can
-                    await self._retry_later(message, result)
-                    return False
             await self._bury(message, reason, result)
         return False
 
@@ -250,14 +249,20 @@ class Deliverer:
         log.error("delivery.dead_letter", reason=reason, kind=message.kind, resident=self._hash_of(message.resident))
 
     def _alert_at(self, message: OutboxMessage) -> int:
+        if message.kind == "last_resort":  # the message could not be handled: tell staff now
+            return message.created_ms
         return message.created_ms + int(self._s.alert_after_s * 1000)
 
     async def _raise_alert(self, message: OutboxMessage) -> None:
+        """Alert staff now; if the database is away, leave the alert as a record that
+        maintenance raises once it is back (the resident's answer does not wait for it)."""
         try:
             await self._alert(message)
-        except Exception as exc:  # noqa: BLE001 - the database may be away: try again on the next visit
-            log.error("delivery.alert_failed", error=type(exc).__name__, resident=self._hash_of(message.resident))
-            return
+            metrics.DANGER_ALERTS.inc()
+            log.warning("delivery.danger_alerted", resident=self._hash_of(message.resident))
+        except Exception as exc:  # noqa: BLE001 - any failure: the record makes sure it happens
+            log.error("delivery.alert_deferred", error=type(exc).__name__, resident=self._hash_of(message.resident))
+            await self._redis.execute_command(*Outbox.record_write(
+                {"type": "alert", "message": {k: v for k, v in message.fields().items() if k in ALERT_FIELDS}}
+            ))
         await self._outbox.update(message, alerted=True)
-        metrics.DANGER_ALERTS.inc()
-        log.warning("delivery.danger_alerted", resident=self._hash_of(message.resident))

@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
 from bot.deadletters import DeadLetters
+from bot.delivery import DangerAlert
 from bot.leases import Lease
 from bot.logs import get_logger
-from bot.outbox import PREFIX, Outbox
+from bot.outbox import PREFIX, Outbox, OutboxMessage
 from bot.staff_push import StaffSender, reconcile
 from handoff import crypto, deliveries, effects
 
@@ -34,8 +35,9 @@ class Maintenance:
     def __init__(
         self, *, client: redis.Redis, outbox: Outbox, dead_letters: DeadLetters,
         sessions: async_sessionmaker[AsyncSession], sender: StaffSender, notice: Callable[[str], str],
-        keep_effects_s: float,
+        alert: DangerAlert, keep_effects_s: float,
     ) -> None:
+        self._alert = alert
         self._redis = client
         self._outbox = outbox
         self._dead = dead_letters
@@ -91,9 +93,10 @@ class Maintenance:
         finally:
             await lease.release()
 
-    @staticmethod
-    async def _apply(session: AsyncSession, record: dict[str, Any]) -> None:
-        if record.get("type") == "receipt":
+    async def _apply(self, session: AsyncSession, record: dict[str, Any]) -> None:
+        if record.get("type") == "alert":  # idempotent per message (handoff.alerts)
+            await self._alert(OutboxMessage.from_fields(record["message"]))
+        elif record.get("type") == "receipt":
             await deliveries.mark(session, int(record["entry"]), str(record["status"]))
         elif record.get("type") == "undelivered":
 

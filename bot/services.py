@@ -151,10 +151,10 @@ async def build_services(settings: Settings) -> Services:
     )
     dead_letters = DeadLetters(redis_client, ttl_s=settings.dead_letter_ttl_s, outbox=outbox)
     labels = staff_labels()
+    alerts = StaffAlerts(sessions=sessions, directory=directory,
+                         summary=lambda words: str(labels["delivery"]["alert_summary"]).format(words=words))
     deliverer = Deliverer(
-        client=redis_client, outbox=outbox, messenger=messenger, dead_letters=dead_letters,
-        alert=StaffAlerts(sessions=sessions, directory=directory,
-                          summary=lambda words: str(labels["delivery"]["alert_summary"]).format(words=words)),
+        client=redis_client, outbox=outbox, messenger=messenger, dead_letters=dead_letters, alert=alerts,
         settings=DeliverySettings(
             reply_window_s=settings.reply_token_window_s, backoff_base_s=settings.delivery_backoff_base_s,
             backoff_cap_s=settings.delivery_backoff_cap_s, lease_s=settings.delivery_lease_s,
@@ -176,7 +176,7 @@ async def build_services(settings: Settings) -> Services:
         staff_sender=staff_sender,
         maintenance=Maintenance(
             client=redis_client, outbox=outbox, dead_letters=dead_letters, sessions=sessions,
-            sender=staff_sender, notice=catalogue.text,
+            sender=staff_sender, notice=catalogue.text, alert=alerts,
             keep_effects_s=max(settings.dead_letter_ttl_s, settings.dedupe_ttl_s) + KNOWN_MARGIN_S,
         ),
         understander=understander,
