@@ -120,7 +120,13 @@ class StreamWorker:
 
     async def run(self) -> None:
         """Consume until ``stop()``; events being handled finish before this returns."""
-        await ensure_group(self._redis)
+        while not self._stopping.is_set():
+            try:
+                await ensure_group(self._redis)
+                break
+            except (redis.RedisError, OSError) as exc:  # Redis not up yet: it will be
+                log.warning("worker.redis_unavailable", error=type(exc).__name__)
+                await self._wait(self._stopping, 0.5)
         helpers = [asyncio.create_task(self._heartbeats()), asyncio.create_task(self._reclaims())]
         while not self._stopping.is_set():
             if len(self._in_flight) >= self._max_in_flight:
