@@ -108,10 +108,11 @@ class Maintenance:
 
             await effects.once(session, f"undelivered:{record['letter']}", note)
 
-    async def reconcile(self) -> int:
+    async def reconcile(self, *, older_than_s: float = 30.0) -> int:
+        """Staff entries pending for ``older_than_s`` whose message the outbox never got."""
         return await reconcile(
             self._sessions, self._sender, self._outbox, self._notice,
-            older_than_s=30, newer_than_s=self._outbox.useful_s,
+            older_than_s=older_than_s, newer_than_s=self._outbox.useful_s,
         )
 
     async def purge(self) -> None:
