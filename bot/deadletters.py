@@ -110,7 +110,7 @@ class DeadLetters:
         for letter_id in await self._redis.zrange(INDEX, 0, -1):
             letter = await self.get(_s(letter_id))
             if letter is None:
-                await self._redis.zrem(INDEX, letter_id)
+                await self._redis.zrem(INDEX, _s(letter_id))
             else:
                 letters.append(letter)
         return letters

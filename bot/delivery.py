@@ -82,7 +82,12 @@ class Deliverer:
                     await slots.acquire()
                     task = asyncio.create_task(self.deliver(resident))
                     tasks.add(task)
-                    task.add_done_callback(lambda t: (tasks.discard(t), slots.release()))
+
+                    def finished(done: asyncio.Task[bool]) -> None:
+                        tasks.discard(done)
+                        slots.release()
+
+                    task.add_done_callback(finished)
             except (redis.RedisError, OSError) as exc:
                 log.warning("delivery.redis_unavailable", error=type(exc).__name__)
             try:
@@ -262,7 +267,7 @@ class Deliverer:
             log.warning("delivery.danger_alerted", resident=self._hash_of(message.resident))
         except Exception as exc:  # noqa: BLE001 - any failure: the record makes sure it happens
             log.error("delivery.alert_deferred", error=type(exc).__name__, resident=self._hash_of(message.resident))
-            await self._redis.execute_command(*Outbox.record_write(
+            await self._redis.execute_command(*Outbox.record_write(  # type: ignore[no-untyped-call]
                 {"type": "alert", "message": {k: v for k, v in message.fields().items() if k in ALERT_FIELDS}}
             ))
         await self._outbox.update(message, alerted=True)

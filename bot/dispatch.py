@@ -122,7 +122,7 @@ class Dispatcher:
         text = _text_of(raw)
         if text is None or not self._danger(text) or raw.get("mode") == "standby":
             return None
-        lines = [self._conversation.emergency_lines()]
+        lines: list[Outgoing] = [self._conversation.emergency_lines()]
         return Handled(message=self._message(raw, conversation_key(raw), lines, kind="last_resort", danger=True))
 
     def _danger(self, text: str) -> bool:

@@ -124,14 +124,13 @@ class OutboxMessage:
     @classmethod
     def from_fields(cls, raw: dict[Any, Any]) -> OutboxMessage:
         got = {_s(k): _s(v) for k, v in raw.items()}
-        ints = ("event_ms", "created_ms", "useful_until_ms", "done_parts", "attempts", "next_ms")
-        bools = ("danger", "alerted")
-        return cls(
-            **{k: v for k, v in got.items() if k not in (*ints, *bools, "parts") and k in cls.__dataclass_fields__},
-            parts=json.loads(got.get("parts", "[]")),
-            **{k: int(got.get(k, "0") or 0) for k in ints},
-            **{k: got.get(k) == "1" for k in bools},
-        )
+        values: dict[str, Any] = {k: v for k, v in got.items() if k in cls.__dataclass_fields__}
+        values["parts"] = json.loads(got.get("parts", "[]"))
+        for name in ("event_ms", "created_ms", "useful_until_ms", "done_parts", "attempts", "next_ms"):
+            values[name] = int(got.get(name, "0") or 0)
+        for name in ("danger", "alerted"):
+            values[name] = got.get(name) == "1"
+        return cls(**values)
 
 
 def _text(value: Any) -> str:

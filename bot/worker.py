@@ -186,9 +186,10 @@ class StreamWorker:
                 await self._redis.xgroup_delconsumer(STREAM, GROUP, name)  # gone for good
                 continue
             pending = await self._redis.xpending_range(STREAM, GROUP, "-", "+", 256, consumername=name)
-            ids = [p["message_id"] for p in pending]
+            ids: list[Any] = [p["message_id"] for p in pending]
             # min idle: of two survivors claiming at once, only the first gets each entry.
-            for entry_id, fields in await self._redis.xclaim(STREAM, GROUP, self.consumer, self._heartbeat_ms, ids):
+            claimed: Any = await self._redis.xclaim(STREAM, GROUP, self.consumer, self._heartbeat_ms, ids)
+            for entry_id, fields in claimed:
                 metrics.EVENTS_RECLAIMED.inc()
                 log.info("worker.reclaimed_from_dead", entry=_s(entry_id))
                 self._spawn(entry_id, fields)
@@ -199,7 +200,8 @@ class StreamWorker:
             entry = _s(pending["message_id"])
             if entry in self._in_flight or int(pending["time_since_delivered"]) < 1000:
                 continue
-            for entry_id, fields in await self._redis.xclaim(STREAM, GROUP, self.consumer, 1000, [entry]):
+            claimed: Any = await self._redis.xclaim(STREAM, GROUP, self.consumer, 1000, [entry])
+            for entry_id, fields in claimed:
                 self._spawn(entry_id, fields)
 
     async def _autoclaim(self) -> None:
@@ -223,7 +225,12 @@ class StreamWorker:
             return
         task = asyncio.create_task(self._process(entry, fields))
         self._in_flight[entry] = task
-        task.add_done_callback(lambda _t: (self._in_flight.pop(entry, None), self._room.set()))
+
+        def finished(_task: asyncio.Task[None]) -> None:
+            self._in_flight.pop(entry, None)
+            self._room.set()
+
+        task.add_done_callback(finished)
 
     # ---- one entry -------------------------------------------------------------------------
 
@@ -362,7 +369,7 @@ class StreamWorker:
 
 
 def _backoff(failures: int) -> float:
-    return min(0.25 * 2 ** min(failures - 1, 5), 5.0) * random.uniform(0.5, 1.0)
+    return float(min(0.25 * 2 ** min(failures - 1, 5), 5.0) * random.uniform(0.5, 1.0))
 
 
 def _field(fields: dict[Any, Any], name: str) -> str:

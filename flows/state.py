@@ -48,7 +48,7 @@ class StateStore:
             turn.states[resident] = json.loads(json.dumps(state))
             return
         for command in self.save_commands(resident, state):
-            await self._redis.execute_command(*command)
+            await self._redis.execute_command(*command)  # type: ignore[no-untyped-call]
 
     async def drop(self, resident: str) -> None:
         turn = current_turn()

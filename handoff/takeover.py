@@ -60,7 +60,8 @@ class TakeoverRegistry:
         return ["DEL", PREFIX + user_hash]
 
     async def take(self, user_hash: str, *, case_id: int, staff_id: int) -> None:
-        await self._redis.execute_command(*self.take_command(user_hash, case_id=case_id, staff_id=staff_id))
+        command = self.take_command(user_hash, case_id=case_id, staff_id=staff_id)
+        await self._redis.execute_command(*command)  # type: ignore[no-untyped-call]
 
     async def release(self, user_hash: str) -> bool:
         return bool(await self._redis.delete(PREFIX + user_hash))
