@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     # Transient LINE failures are retried this long; an answer older is a dead letter.
     delivery_useful_s: float = 6 * 3600
     delivery_backoff_base_s: float = 0.5
-    delivery_backoff_cap_s: float = 30.0
+    delivery_backoff_cap_s: float = 10.0
     delivery_poll_s: float = 0.2
     delivery_lease_s: float = 5.0
     # One Messaging API call may take this long (then: outcome unknown, retried).

@@ -46,7 +46,7 @@ ALERT_FIELDS = ("id", "resident", "to", "kind", "created_ms", "alert", "danger")
 class DeliverySettings:
     reply_window_s: float = 50.0
     backoff_base_s: float = 0.5
-    backoff_cap_s: float = 30.0
+    backoff_cap_s: float = 10.0
     lease_s: float = 5.0
     alert_after_s: float = 20.0
     poll_s: float = 0.2
@@ -143,13 +143,15 @@ class Deliverer:
                 result = CallResult(TRANSIENT, detail="no longer useful")
                 reason = "expired"
             else:
+                back_before = await self._outbox.line_back_count()
                 result = await self._send(message)
                 reason = f"line_{result.status or 0}"
                 if result.verdict == DELIVERED:
                     await self._delivered(message)
                     continue
                 if result.verdict == TRANSIENT:
-                    await self._retry_later(message, result)
+                    soon = await self._outbox.line_back_count() != back_before
+                    await self._retry_later(message, result, soon=soon)
                     return False
             if message.danger and not message.alerted:
                 await self._raise_alert(message)
@@ -203,6 +205,8 @@ class Deliverer:
     # ---- outcomes ---------------------------------------------------------------------------
 
     async def _delivered(self, message: OutboxMessage) -> None:
+        if woken := await self._outbox.line_back():  # any process may have seen LINE fail
+            log.info("delivery.line_back", woken=woken)
         writes = []
         if message.receipt:
             writes.append(Outbox.record_write({"type": "receipt", "entry": message.receipt, "status": "delivered"}))
@@ -210,9 +214,14 @@ class Deliverer:
         metrics.DELIVERY_LATENCY.observe(max(now_ms() - (message.event_ms or message.created_ms), 0) / 1000)
         log.info("delivery.delivered", kind=message.kind, attempts=message.attempts, resident=self._hash_of(message.resident))
 
-    async def _retry_later(self, message: OutboxMessage, result: CallResult) -> None:
+    async def _retry_later(self, message: OutboxMessage, result: CallResult, *, soon: bool = False) -> None:
+        """Back off (capped, jittered, at least Retry-After); ``soon``: LINE came back while
+        this call failed, so try again after the shortest delay."""
+        if result.status != 429 and result.detail != "no longer useful":  # LINE itself is failing
+            await self._outbox.line_failing()
         attempts = message.attempts + 1
-        delay = min(self._s.backoff_cap_s, self._s.backoff_base_s * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0)
+        backoff = self._s.backoff_base_s if soon else self._s.backoff_base_s * 2 ** (attempts - 1)
+        delay = min(self._s.backoff_cap_s, backoff) * random.uniform(0.5, 1.0)
         if result.retry_after_s is not None:
             delay = max(delay, result.retry_after_s)
         next_ms = now_ms() + int(delay * 1000)

@@ -84,6 +84,23 @@ return 1
 """
 
 
+# LINE is back: every resident waiting out a backoff is tried again now.
+_WAKE_LUA = """
+local woken = 0
+for _, resident in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
+  local head = redis.call('LINDEX', ARGV[2] .. 'q:' .. resident, 0)
+  if head then
+    redis.call('HSET', ARGV[2] .. 'msg:' .. head, 'next_ms', '0')
+  end
+  redis.call('ZADD', KEYS[1], ARGV[1], resident)
+  woken = woken + 1
+end
+return woken
+"""
+LINE_FAILING = PREFIX + "line-failing"
+LINE_BACK = PREFIX + "line-back"
+
+
 def retry_key(message_id: str, part: int) -> str:
     """The X-Line-Retry-Key of one part of one outbox message: the same across retries,
     workers and restarts, and never the same for two messages (ids are unique)."""
@@ -171,6 +188,7 @@ class Outbox:
         self.useful_s = useful_s
         self._commit = client.register_script(_COMMIT_LUA)
         self._finish = client.register_script(_FINISH_LUA)
+        self._wake = client.register_script(_WAKE_LUA)
 
     async def commit(self, commit: Commit) -> int:
         """1: written; 2: written, but the message had been enqueued before (kept as it
@@ -251,6 +269,23 @@ class Outbox:
 
     async def schedule(self, resident: str, at_ms: int) -> None:
         await self._redis.zadd(DUE, {resident: at_ms})
+
+    async def line_failing(self) -> None:
+        """Note that LINE failed transiently (kept a while: then nothing needs waking)."""
+        await self._redis.set(LINE_FAILING, "1", ex=24 * 3600)
+
+    async def line_back(self) -> int:
+        """LINE delivered again after failing: wake every backed-off resident (once: only
+        the process that clears the note does it); how many were woken."""
+        if not await self._redis.delete(LINE_FAILING):
+            return 0
+        await self._redis.incr(LINE_BACK)
+        return int(await self._wake(keys=[DUE], args=[now_ms(), PREFIX]))
+
+    async def line_back_count(self) -> int:
+        """How often LINE came back: changed during a failed call means the failure is
+        already over (and the wake missed that message)."""
+        return int(await self._redis.get(LINE_BACK) or 0)
 
     async def due(self, *, limit: int = 32) -> list[str]:
         found = await self._redis.zrangebyscore(DUE, "-inf", now_ms(), start=0, num=limit)

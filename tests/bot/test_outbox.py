@@ -189,11 +189,13 @@ async def test_a_reply_too_old_to_resolve_is_pushed(line: Line):
     user = user_id()
     token = line.fake.issue_reply_token(user)
     line.fake.inject("reply", Fault(status=500))  # not delivered, outcome unknown to the bot
-    deliverer = line.make(reply_window_s=0.3)
     await line.outbox.enqueue(line.message(user, "返事", token=token))
-    assert not await deliverer.deliver(f"user:{user}")
-    await asyncio.sleep(0.35)  # the token is now older than the window
-    await _deliver_until_empty(deliverer, f"user:{user}")
+    assert not await line.make().deliver(f"user:{user}")
+    waiting = await line.outbox.head(f"user:{user}")
+    assert waiting is not None and waiting.reply == "attempting"
+    await asyncio.sleep(0.35)
+    # Seen by a deliverer for which the token is now older than its window:
+    await _deliver_until_empty(line.make(reply_window_s=0.3), f"user:{user}")
     assert [d.kind for d in line.fake.deliveries] == ["push"]
     assert line.texts(user) == ["返事"]
 
@@ -254,10 +256,11 @@ async def test_a_blocked_resident_makes_an_encrypted_dead_letter_and_the_queue_m
 async def test_an_answer_past_its_useful_time_is_a_dead_letter(line: Line):
     user = user_id()
     line.fake.inject("push", *[Fault(status=500) for _ in range(3)])
-    message = line.message(user, "古い返事", useful_until_ms=int(time.time() * 1000) + 300)
+    message = line.message(user, "古い返事")
     await line.outbox.enqueue(message)
     assert not await line.make().deliver(f"user:{user}")
-    await asyncio.sleep(0.35)
+    # Hours later (delivery_useful_s): no longer worth sending.
+    await line.outbox.update(message, useful_until_ms=int(time.time() * 1000) - 1, next_ms=0)
     await _deliver_until_empty(line.make(), f"user:{user}")
     assert line.texts(user) == []
     (letter,) = await line.dead.all()
@@ -266,12 +269,12 @@ async def test_an_answer_past_its_useful_time_is_a_dead_letter(line: Line):
 
 async def test_an_undelivered_danger_answer_alerts_once_and_still_goes_out_later(line: Line):
     user = user_id()
-    deliverer = line.make(alert_after_s=0.2)
     await line.proxy.refuse()
     danger = line.message(user, "緊急の連絡先", danger=True)
     await line.outbox.enqueue(danger)
-    assert not await deliverer.deliver(f"user:{user}")
+    assert not await line.make(alert_after_s=60).deliver(f"user:{user}")
     assert line.alerted == []  # not yet: LINE may be back within the grace time
+    deliverer = line.make(alert_after_s=0.2)  # the grace time has passed
     await wait_until(lambda: time.time() * 1000 > danger.created_ms + 250, timeout=2)
     assert not await deliverer.deliver(f"user:{user}")
     assert [m.id for m in line.alerted] == [danger.id]
@@ -279,3 +282,23 @@ async def test_an_undelivered_danger_answer_alerts_once_and_still_goes_out_later
     await _deliver_until_empty(deliverer, f"user:{user}")
     assert line.texts(user) == ["緊急の連絡先"]
     assert [m.id for m in line.alerted] == [danger.id]
+
+
+async def test_line_coming_back_wakes_every_backed_off_resident(line: Line):
+    """After an outage, the first delivery that succeeds wakes the residents waiting out a
+    long backoff: their answers go now, not when each backoff ends."""
+    waiting = [user_id() for _ in range(3)]
+    deliverer = line.make(backoff_base_s=600, backoff_cap_s=600)
+    line.fake.inject("push", *[Fault(status=500) for _ in waiting])
+    for user in waiting:
+        await line.outbox.enqueue(line.message(user, "待っていた返事"))
+        assert not await deliverer.deliver(f"user:{user}")  # next try in ten minutes
+    newcomer = user_id()
+    await line.outbox.enqueue(line.message(newcomer, "新しい返事"))
+    assert await deliverer.deliver(f"user:{newcomer}")  # LINE is back
+    loop = asyncio.create_task(deliverer.run())
+    try:
+        await wait_until(lambda: all(line.texts(u) == ["待っていた返事"] for u in waiting), timeout=10)
+    finally:
+        deliverer.stop()
+        await loop
