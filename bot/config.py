@@ -47,10 +47,10 @@ class Settings(BaseSettings):
     worker_block_ms: int = 1_000
     # Per-resident lock lease, renewed while an event is handled; a crashed worker's
     # lock frees itself after this long.
-    worker_lock_lease_s: float = 5.0
+    worker_lock_lease_s: float = 3.0
     # A worker's heartbeat lives this long (renewed three times as often): without it, and
     # idle as long, the worker is dead and its pending entries are claimed at once.
-    worker_heartbeat_s: float = 5.0
+    worker_heartbeat_s: float = 3.0
     # Handling one event may take this long before it counts as an infrastructure failure
     # (a hung database); the event stays pending and is handled again.
     handle_timeout_s: float = 30.0
@@ -72,8 +72,9 @@ class Settings(BaseSettings):
     delivery_lease_s: float = 5.0
     # One Messaging API call may take this long (then: outcome unknown, retried).
     line_timeout_s: float = 10.0
-    # A danger answer still undelivered after this long alerts staff (urgent case).
-    danger_alert_after_s: float = 20.0
+    # A danger answer still undelivered after this long alerts staff (urgent case): LINE is
+    # failing or slow right when a person in danger wrote.
+    danger_alert_after_s: float = 5.0
     # Dead letters (encrypted) are kept this long for staff to inspect and replay.
     dead_letter_ttl_s: int = 30 * 24 * 3600
 

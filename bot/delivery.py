@@ -48,7 +48,7 @@ class DeliverySettings:
     backoff_base_s: float = 0.5
     backoff_cap_s: float = 10.0
     lease_s: float = 5.0
-    alert_after_s: float = 20.0
+    alert_after_s: float = 5.0
     poll_s: float = 0.2
     concurrency: int = 16
 
