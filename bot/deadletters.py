@@ -25,6 +25,7 @@ from bot.residents import conversation_key
 from handoff import crypto
 
 PREFIX = "tsunagu:dead:"
+REPLAY_FIELD = "tsunaguReplay"  # added to a replayed event (not a LINE field)
 INDEX = "tsunagu:dead-index"
 
 # Put a dead event back on the stream as its resident's next event.
@@ -121,7 +122,9 @@ class DeadLetters:
         if letter is None:
             raise LookupError(letter_id)
         if letter.kind == "event":
-            event = letter.payload
+            # Marked, so its answer gets an outbox entry of its own (a last-resort answer may
+            # have used the event's); its database effects stay keyed on the event.
+            event = {**letter.payload, REPLAY_FIELD: uuid.uuid4().hex[:8]}
             resident = conversation_key(event)
             await self._replay_event(
                 keys=[SEQ_PREFIX + resident, STREAM, PREFIX + letter_id, INDEX],

@@ -14,6 +14,7 @@ import redis.asyncio as redis
 from linebot.v3.webhooks import Event
 
 from bot.alerts import alert_payload
+from bot.deadletters import REPLAY_FIELD
 from bot.events import follow, group, message, postback  # noqa: F401  (register handlers)
 from bot.events.context import EventContext
 from bot.events.registry import EventRegistry, registry
@@ -138,8 +139,9 @@ class Dispatcher:
         if not outgoing:
             return None
         text = _text_of(raw) or ""
+        replay = raw.get(REPLAY_FIELD)
         return OutboxMessage(
-            id=event_id(raw),
+            id=event_id(raw) + (f":replay:{replay}" if replay else ""),
             resident=resident,
             to=_chat_id(raw) or "",
             parts=split_parts([render(m).to_dict() for m in outgoing], MAX_MESSAGES_PER_CALL),

@@ -55,9 +55,13 @@ class Lease:
     async def renewed(self) -> AsyncIterator[Lease]:
         """Keep the lease alive while the block runs (renewed three times per lease)."""
 
+        done = asyncio.Event()
+
         async def renew() -> None:
-            while True:
-                await asyncio.sleep(self._lease_ms / 3000)
+            while not done.is_set():
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), timeout=self._lease_ms / 3000)
+                    return
                 try:
                     if not await self.renew():
                         log.warning("lease.lost", key=self.key.split(":")[1])
@@ -65,10 +69,11 @@ class Lease:
                 except (redis.RedisError, OSError):
                     pass  # Redis away for a moment: the next renewal may still be in time
 
+        # Stopped by an event, not cancelled: a cancellation meeting a Redis timeout can be
+        # lost on Python 3.11, and the block would then never end.
         renewer = asyncio.create_task(renew())
         try:
             yield self
         finally:
-            renewer.cancel()
-            with suppress(asyncio.CancelledError):
-                await renewer
+            done.set()
+            await renewer

@@ -151,8 +151,8 @@ class StreamWorker:
             for _stream, entries in replies or []:
                 for entry_id, fields in entries:
                     self._spawn(entry_id, fields)
-        for helper in helpers:
-            helper.cancel()
+        # The helpers see the stop themselves (no cancel: a cancellation that meets a Redis
+        # timeout can be lost on Python 3.11, and the helper would never end).
         await asyncio.gather(*helpers, *self._in_flight.values(), return_exceptions=True)
         await self._guard(self._redis.delete(HEARTBEAT_PREFIX + self.consumer))
 
@@ -161,14 +161,14 @@ class StreamWorker:
 
     async def _heartbeats(self) -> None:
         """Liveness, in its own task so nothing the worker waits on can delay it."""
-        while True:
+        while not self._stopping.is_set():
             await self._guard(self._redis.set(HEARTBEAT_PREFIX + self.consumer, int(time.time()), px=self._heartbeat_ms))
-            await asyncio.sleep(self._heartbeat_ms / 3000)
+            await self._wait(self._stopping, self._heartbeat_ms / 3000)
 
     async def _reclaims(self) -> None:
         next_autoclaim = time.monotonic() + self._reclaim_idle_ms / 4000
-        while True:
-            await asyncio.sleep(min(self._heartbeat_ms / 5000, 1.0))
+        while not self._stopping.is_set():
+            await self._wait(self._stopping, min(self._heartbeat_ms / 5000, 1.0))
             await self._guard(self._claim_from_the_dead())
             await self._guard(self._resume_own())
             if time.monotonic() >= next_autoclaim:

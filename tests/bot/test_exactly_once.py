@@ -176,6 +176,11 @@ async def test_a_conversation_crashing_on_a_danger_message_still_gives_the_lines
         assert letter.reason == "answered_by_last_resort"
         await asyncio.sleep(0.5)
         assert len(bot.fake.messages_for(user)) == 1
+        # The bug fixed, the dead letter replayed: the full answer (with the offer) follows.
+        del services.dispatcher._conversation.on_text
+        assert await services.dead_letters.replay(letter.id) == "event_requeued"
+        await wait_until(lambda: len(bot.fake.messages_for(user)) == 2, timeout=15)
+        assert t("danger.offer") in bot.fake.texts_for(user)
 
 
 async def test_a_danger_answer_lines_cannot_deliver_alerts_staff_and_goes_out_after(
@@ -191,6 +196,10 @@ async def test_a_danger_answer_lines_cannot_deliver_alerts_staff_and_goes_out_af
         await wait_until(lambda: alerts, timeout=30)
         (case,) = await _handoffs(services)
         assert case.urgency == "urgent" and "死にたい" in (case.summary or "")
+        for _ in range(100):  # the notifier commits its claim after posting the alert
+            if await _count(services, CaseWork, CaseWork.notified_at.is_not(None)):
+                break
+            await asyncio.sleep(0.05)
         assert await _count(services, CaseWork, CaseWork.notified_at.is_not(None)) == 1
         assert bot.fake.deliveries == []
         bot.fake.faults.clear()  # LINE is back
