@@ -33,6 +33,7 @@ from bench.answers import Outcome, attribute, percentile, seconds
 from bench.harness import Stack, StackOptions
 from bench.load import LineSender, Planned, Redelivery, Sent, text
 from bench.mix import FIRST_MESSAGES, resident_id
+from bot.deadletters import INDEX as DEAD_LETTER_INDEX
 
 CRISIS_TEXT = "死にたい"
 Step = Callable[[Stack, float], Awaitable[None]]
@@ -181,13 +182,17 @@ async def settle(stack: Stack, sender: LineSender, sent: list[Sent], args: argpa
 
 async def _stream_empty(stack: Stack) -> bool:
     # Redis down or the stream renamed: the quiet period decides alone.
-    return await _xlen(stack, "tsunagu:events", "0") == "0"
-
-
-async def _xlen(stack: Stack, stream: str, otherwise: str) -> str:
-    """A stream's length, or ``otherwise`` when Redis cannot tell."""
     try:
-        return str(await stack.redis_call(lambda r: r.xlen(stream)))
+        return int(await stack.redis_call(lambda r: r.xlen("tsunagu:events"))) == 0
+    except Exception:
+        return True
+
+
+async def _dead_letters(stack: Stack, otherwise: str) -> str:
+    """How many dead letters exist (bot/deadletters.py's index), or ``otherwise`` when Redis
+    cannot tell."""
+    try:
+        return str(await stack.redis_call(lambda r: r.zcard(DEAD_LETTER_INDEX)))
     except Exception:
         return otherwise
 
@@ -219,7 +224,7 @@ async def run_row(stack: Stack, fault: Fault, args: argparse.Namespace) -> Row:
         urgent = str(stack.database.scalar("SELECT count(*) FROM handoffs WHERE urgency = 'urgent'"))
     except Exception as exc:  # the schema changed: say so rather than guess
         urgent = f"? ({type(exc).__name__})"
-    dead = await _xlen(stack, "tsunagu:events:dead", "?")
+    dead = await _dead_letters(stack, "?")
     return Row(fault, [o for o in outcomes if o.sent.planned.kind != "crisis"], crisis, urgent,
                len(await stack.line.staff_alerts()) - alerts_before, emergency_number(stack.options.repo), dead)
 

@@ -1,4 +1,6 @@
-"""``python -m bot [serve|worker|migrate]`` — run the web app, a worker, or migrations."""
+"""``python -m bot [serve|worker|migrate|dead-letters]`` — run the web app, a worker,
+migrations, or list and replay dead letters (``dead-letters list``, ``dead-letters replay
+ID`` or ``--all``)."""
 
 from __future__ import annotations
 
@@ -62,24 +64,63 @@ async def _worker() -> None:
     freeze_startup_objects()
     worker = services.worker()
     run = asyncio.create_task(worker.run())
-    reminders = asyncio.create_task(services.reminders.run()) if services.reminders else None
+    # Beside the stream: outbox retries, callback reminders, housekeeping.
+    loops = [services.deliverer, services.maintenance, *([services.reminders] if services.reminders else [])]
+    helpers = [asyncio.create_task(loop.run()) for loop in loops]
     stop = asyncio.create_task(stopping.wait())
     try:
         await asyncio.wait({run, stop}, return_when=asyncio.FIRST_COMPLETED)
         worker.stop()
-        if services.reminders is not None:
-            services.reminders.stop()
+        for loop in loops:
+            loop.stop()
         await run
-        if reminders is not None:
-            await reminders
+        await asyncio.gather(*helpers)
     finally:
         stop.cancel()
         await services.aclose()
 
 
+async def _dead_letters(action: str, ids: list[str], replay_all: bool) -> int:
+    import json
+
+    from bot.deadletters import DeadLetters
+    from bot.outbox import Outbox
+    from bot.redis_conn import connect_redis
+    from bot.services import KNOWN_MARGIN_S
+    from handoff import crypto
+
+    settings = get_settings()
+    crypto.configure(settings.encryption_key.get_secret_value())
+    client = connect_redis(settings)
+    outbox = Outbox(client, known_ttl_s=int(settings.delivery_useful_s) + KNOWN_MARGIN_S,
+                    useful_s=settings.delivery_useful_s)
+    letters = DeadLetters(client, ttl_s=settings.dead_letter_ttl_s, outbox=outbox)
+    try:
+        if action == "list":
+            for letter in await letters.all():
+                print(json.dumps(letter.summary(), ensure_ascii=False))
+            return 0
+        if replay_all:
+            ids = [letter.id for letter in await letters.all()]
+        if not ids:
+            print("give dead letter ids, or --all")
+            return 2
+        for letter_id in ids:
+            try:
+                print(json.dumps({"id": letter_id, "replayed": await letters.replay(letter_id)}))
+            except LookupError:
+                print(json.dumps({"id": letter_id, "replayed": None, "error": "no such dead letter"}))
+        return 0
+    finally:
+        await client.aclose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "worker", "migrate"])
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "worker", "migrate", "dead-letters"])
+    parser.add_argument("action", nargs="?", choices=["list", "replay"], help="dead-letters: list or replay")
+    parser.add_argument("ids", nargs="*", help="dead-letters replay: the ids to replay")
+    parser.add_argument("--all", action="store_true", help="dead-letters replay: every dead letter")
     parser.add_argument(
         "--wait", type=float, metavar="SECONDS",
         help="with migrate: change nothing, wait up to SECONDS for the schema to be at head",
@@ -91,6 +132,8 @@ def main() -> None:
         migrate()
     elif args.command == "worker":
         asyncio.run(_worker())
+    elif args.command == "dead-letters":
+        raise SystemExit(asyncio.run(_dead_letters(args.action or "list", args.ids, args.all)))
     else:
         serve()
 

@@ -46,10 +46,14 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
             for i in range(settings.in_process_workers)
         ]
         tasks = [asyncio.create_task(w.run()) for w in workers]
-        # Callback reminders run beside the workers (and only where workers run).
+        # Outbox retries and callback reminders run beside the workers (only where they run);
+        # housekeeping (delivery records, gauges for /metrics) runs in every process.
         reminders = services.reminders if workers else None
+        if workers:
+            tasks.append(asyncio.create_task(services.deliverer.run()))
         if reminders is not None:
             tasks.append(asyncio.create_task(reminders.run()))
+        tasks.append(asyncio.create_task(services.maintenance.run()))
         frozen = freeze_startup_objects() if freeze_heap else 0
         log.info("app.started", workers=len(workers), embedded_redis=settings.embedded_redis, frozen_objects=frozen)
         try:
@@ -59,6 +63,8 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
                 w.stop()
             if reminders is not None:
                 reminders.stop()
+            services.deliverer.stop()
+            services.maintenance.stop()
             await asyncio.gather(*tasks, return_exceptions=True)
             await services.aclose()
 

@@ -40,13 +40,48 @@ class Settings(BaseSettings):
     # separate `python -m bot worker` processes consume the stream.
     in_process_workers: int = 1
     worker_concurrency: int = 8
-    # A stream entry pending this long on a consumer is presumed lost and reclaimed.
-    reclaim_idle_ms: int = 30_000
+    # Fallback only: an entry pending this long on a consumer that still heartbeats (a
+    # wedged worker) is taken over. A dead worker's entries go at once (worker_heartbeat_s).
+    reclaim_idle_ms: int = 60_000
     # How long one XREADGROUP waits for new entries; bounds shutdown time too.
     worker_block_ms: int = 1_000
     # Per-resident lock lease, renewed while an event is handled; a crashed worker's
     # lock frees itself after this long.
-    worker_lock_lease_s: float = 15.0
+    worker_lock_lease_s: float = 3.0
+    # A worker's heartbeat lives this long (renewed three times as often): without it, and
+    # idle as long, the worker is dead and its pending entries are claimed at once.
+    worker_heartbeat_s: float = 3.0
+    # Handling one event may take this long before it counts as an infrastructure failure
+    # (a hung database); the event stays pending and is handled again.
+    handle_timeout_s: float = 30.0
+    # A failure that is not the infrastructure's (a bug) is retried this many times,
+    # then the event becomes a dead letter (`python -m bot dead-letters`).
+    handle_attempts: int = 3
+    # Handling a danger message that keeps failing for the infrastructure's sake: after
+    # this long the emergency lines go out from the catalogue (bot/lastresort.py).
+    danger_fallback_after_s: float = 10.0
+
+    # Delivery from the outbox (bot/outbox.py, bot/delivery.py).
+    # A reply token is used only while the event is younger than this (LINE: one minute).
+    reply_token_window_s: float = 50.0
+    # Transient LINE failures are retried this long; an answer older is a dead letter.
+    delivery_useful_s: float = 6 * 3600
+    delivery_backoff_base_s: float = 0.5
+    delivery_backoff_cap_s: float = 10.0
+    delivery_poll_s: float = 0.2
+    delivery_lease_s: float = 5.0
+    # One Messaging API call may take this long (then: outcome unknown, retried).
+    line_timeout_s: float = 10.0
+    # A danger answer still undelivered after this long alerts staff (urgent case): LINE is
+    # failing or slow right when a person in danger wrote.
+    danger_alert_after_s: float = 5.0
+    # Dead letters (encrypted) are kept this long for staff to inspect and replay.
+    dead_letter_ttl_s: int = 30 * 24 * 3600
+
+    # Database timeouts, so a hung database fails fast instead of wedging a worker.
+    db_connect_timeout_s: int = 5
+    db_statement_timeout_ms: int = 15_000
+    db_pool_timeout_s: float = 5.0
     # Also the oldest event the webhook stores: an older one may have lost its dedupe mark.
     dedupe_ttl_s: int = 24 * 3600
     # LINE's webhook bodies are a few kilobytes; larger ones get 413 before being read whole.

@@ -1,23 +1,23 @@
-"""Outgoing LINE calls: reply, fall back to push, retry, loading animation.
+"""Single Messaging API calls, each with a verdict the outbox can act on.
 
-A reply token is free but single-use and short-lived; when LINE rejects it (expired,
-used, or the event came from a reclaimed backlog) the same messages go by push with an
-``X-Line-Retry-Key`` derived from the event, so a retried or re-handled push is
-delivered once (LINE answers 409 to a key it has already accepted).
+The outbox (``bot.delivery``) decides when to call, retries and resolves doubt; this module
+makes one call and says how it went: delivered, the reply token refused, a transient
+failure (with whether the request may have reached LINE), or a permanent refusal. It also
+runs LINE's loading animation, a courtesy that never fails an event.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from linebot.v3.messaging import (
     AsyncMessagingApi,
-    Message,
     PushMessageRequest,
     ReplyMessageRequest,
     ShowLoadingAnimationRequest,
@@ -28,94 +28,91 @@ from bot.logs import get_logger
 
 log = get_logger("bot.messenger")
 MAX_MESSAGES_PER_CALL = 5
-_RETRY_NAMESPACE = uuid.UUID("6f1c7d1e-8a51-4f7b-9d2e-3c1b1f0a7e55")
+RETRY_AFTER_CAP_S = 300.0
+
+# Verdicts of one call.
+DELIVERED = "delivered"
+TOKEN_REFUSED = "token_refused"  # 400 "Invalid reply token": used, expired or unknown
+TRANSIENT = "transient"  # 5xx, 429, 401, timeouts, connection errors: try again later
+PERMANENT = "permanent"  # 400 (not the token), 403 blocked, 404: will keep failing
 
 
-class DeliveryFailed(Exception):
-    """LINE refused the messages for good (not a transient error)."""
+@dataclass(frozen=True)
+class CallResult:
+    verdict: str
+    status: int | None = None
+    # For TRANSIENT: False when the request certainly did not reach LINE (connection
+    # refused, 429), None when it may have (timeout, reset, 5xx).
+    reached: bool | None = None
+    retry_after_s: float | None = None
+    detail: str = ""
 
 
-def retry_key(seed: str, part: int) -> str:
-    """Same event, same part -> same key, across retries, workers and restarts."""
-    return str(uuid.uuid5(_RETRY_NAMESPACE, f"{seed}:{part}"))
-
-
-def _is_reply_token_error(exc: ApiException) -> bool:
-    if exc.status != 400:
-        return False
+def _message_of(exc: ApiException) -> str:
     try:
-        body = json.loads(exc.body or "{}")
+        return str(json.loads(exc.body or "{}").get("message", ""))
     except (TypeError, ValueError):
-        return False
-    return "reply token" in str(body.get("message", "")).lower()
+        return ""
+
+
+def _retry_after(exc: ApiException) -> float | None:
+    headers = exc.headers or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return min(max(float(value), 0.0), RETRY_AFTER_CAP_S) if value else None
+    except ValueError:
+        return None
+
+
+def judge(exc: BaseException) -> CallResult:
+    """The verdict on a failed call."""
+    if isinstance(exc, ApiException):
+        status = exc.status or 0
+        message = _message_of(exc)
+        if status == 409:  # the retry key was accepted before: that content went out
+            return CallResult(DELIVERED, status, detail="retry key already accepted")
+        if status == 400 and "reply token" in message.lower():
+            return CallResult(TOKEN_REFUSED, status, detail=message[:200])
+        if status == 429:  # refused before processing: nothing went out
+            return CallResult(TRANSIENT, status, reached=False, retry_after_s=_retry_after(exc), detail=message[:200])
+        if status >= 500 or status == 401 or status == 0:
+            # 401: our token is wrong or was rotated; an operator fixes it, the answer waits.
+            return CallResult(TRANSIENT, status, reached=None, retry_after_s=_retry_after(exc), detail=message[:200])
+        return CallResult(PERMANENT, status, detail=message[:200])
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return CallResult(TRANSIENT, reached=False, detail=type(exc).__name__)
+    if isinstance(exc, TimeoutError | OSError | aiohttp.ClientError):
+        return CallResult(TRANSIENT, reached=None, detail=type(exc).__name__)
+    raise exc
 
 
 class Messenger:
-    def __init__(
-        self, api: AsyncMessagingApi, *, attempts: int = 4, base_delay_s: float = 0.25
-    ) -> None:
+    def __init__(self, api: AsyncMessagingApi, *, timeout_s: float = 10.0) -> None:
         self._api = api
-        self._attempts = attempts
-        self._base_delay_s = base_delay_s
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
-    async def send(
-        self,
-        *,
-        to: str | None,
-        reply_token: str | None,
-        messages: Sequence[Message],
-        seed: str,
-    ) -> str:
-        """Deliver ``messages``; returns "reply" or "push" (how the first part went)."""
-        parts = [
-            list(messages[i : i + MAX_MESSAGES_PER_CALL])
-            for i in range(0, len(messages), MAX_MESSAGES_PER_CALL)
-        ]
-        if not parts:
-            return "none"
-        how = "push"
-        first, rest = parts[0], parts[1:]
-        if reply_token:
-            try:
-                await self._with_retries(
-                    lambda: self._api.reply_message_with_http_info(
-                        ReplyMessageRequest(replyToken=reply_token, messages=first)
-                    )
-                )
-                how = "reply"
-            except ApiException as exc:
-                if not _is_reply_token_error(exc) or not to:
-                    raise DeliveryFailed(f"reply refused: {exc.status}") from exc
-                log.info("messenger.reply_token_rejected")
-                await self.push(to, first, retry_key(seed, 0))
-        elif to:
-            await self.push(to, first, retry_key(seed, 0))
-        else:
-            raise DeliveryFailed("no reply token and no recipient")
-        for index, part in enumerate(rest, start=1):
-            if not to:
-                raise DeliveryFailed("more than five messages need a recipient for push")
-            await self.push(to, part, retry_key(seed, index))
-        return how
+    async def reply(self, reply_token: str, messages: Sequence[dict[str, Any]]) -> CallResult:
+        request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": list(messages)})
+        return await self._call(lambda: self._api.reply_message_with_http_info(request, _request_timeout=self._timeout))
 
-    async def push(self, to: str, messages: Sequence[Message], key: str) -> None:
+    async def push(self, to: str, messages: Sequence[dict[str, Any]], retry_key: str) -> CallResult:
+        request = PushMessageRequest.from_dict({"to": to, "messages": list(messages)})
+        return await self._call(lambda: self._api.push_message_with_http_info(
+            request, x_line_retry_key=retry_key, _request_timeout=self._timeout))
+
+    async def _call(self, call: Callable[[], Awaitable[Any]]) -> CallResult:
         try:
-            await self._with_retries(
-                lambda: self._api.push_message_with_http_info(
-                    PushMessageRequest(to=to, messages=list(messages)), x_line_retry_key=key
-                )
-            )
-        except ApiException as exc:
-            if exc.status == 409:  # this retry key was already accepted: delivered
-                log.info("messenger.push_already_accepted")
-                return
-            raise DeliveryFailed(f"push refused: {exc.status}") from exc
+            await call()
+        except (ApiException, TimeoutError, OSError, aiohttp.ClientError) as exc:
+            return judge(exc)
+        return CallResult(DELIVERED, 200)
 
     async def show_loading(self, chat_id: str, seconds: int = 5) -> None:
         """Best effort: the animation is a courtesy, never a reason to fail an event."""
         try:
             await self._api.show_loading_animation_with_http_info(
-                ShowLoadingAnimationRequest(chatId=chat_id, loadingSeconds=seconds)
+                ShowLoadingAnimationRequest(chatId=chat_id, loadingSeconds=seconds),
+                _request_timeout=aiohttp.ClientTimeout(total=2),
             )
         except ApiException as exc:
             log.info("messenger.loading_failed", status=exc.status)
@@ -150,32 +147,3 @@ class Messenger:
                 timer.cancel()
             # A call already made is waited for, so it reaches LINE before the answer.
             await asyncio.gather(timer, return_exceptions=True)
-
-    async def _with_retries(self, call):  # type: ignore[no-untyped-def]
-        delay = self._base_delay_s
-        for attempt in range(1, self._attempts + 1):
-            try:
-                return await call()
-            except ApiException as exc:
-                transient = exc.status == 429 or (exc.status or 0) >= 500
-                if not transient or attempt == self._attempts:
-                    raise
-                wait = _retry_after(exc) or delay
-                log.info("messenger.retry", status=exc.status, attempt=attempt)
-            except (TimeoutError, OSError, aiohttp.ClientError) as exc:
-                if attempt == self._attempts:
-                    raise DeliveryFailed(f"LINE unreachable: {type(exc).__name__}") from exc
-                wait = delay
-                log.info("messenger.retry", error=type(exc).__name__, attempt=attempt)
-            await asyncio.sleep(wait)
-            delay *= 2
-        raise AssertionError("unreachable")
-
-
-def _retry_after(exc: ApiException) -> float | None:
-    headers = exc.headers or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    try:
-        return min(float(value), 30.0) if value else None
-    except ValueError:
-        return None

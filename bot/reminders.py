@@ -1,11 +1,11 @@
-"""Callback reminders: a loop in every worker process that pushes the ones that fell due.
+"""Callback reminders: a loop in every worker process that sends the ones that fell due.
 
 Each tick is one database transaction: claim the due reminders (an atomic UPDATE, so two
-schedulers never get the same one), push each with a retry key made from the booking and
-kind, then commit. A crash before the commit leaves the reminders unclaimed; the next
-tick pushes them again with the same keys and LINE answers 409 to what it already
-delivered, so the resident sees each reminder once. State lives only in the database:
-a restart loses nothing.
+schedulers never get the same one), put each in the outbox, then commit. The outbox id is
+the reminder send's own (``DueReminder.send_id``) and enqueueing is idempotent, so a crash
+before the commit, which leaves the reminders unclaimed for the next tick, never queues one
+twice. Delivery, retries and the X-Line-Retry-Key (unique to that send) are the outbox's
+(``bot.delivery``); a blocked resident's reminder becomes a dead letter shown on the case.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from linebot.v3.messaging import Message
-from linebot.v3.messaging.exceptions import ApiException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery import FAST_PATH_WAIT_S, Deliverer
 from bot.logs import get_logger
-from bot.messenger import DeliveryFailed, Messenger, retry_key
+from bot.messenger import MAX_MESSAGES_PER_CALL
+from bot.outbox import Outbox, OutboxMessage, split_parts
 from bot.render import render
 from flows.conversation import Conversation
 from flows.reminders import Reminder
@@ -30,33 +30,21 @@ from handoff.reminders import DueReminder, claim_due_reminders
 log = get_logger("bot.reminders")
 
 
-def reminder_key(reminder: DueReminder) -> str:
-    """One X-Line-Retry-Key per booking and kind, the same in every process and restart."""
-    return retry_key(f"reminder:{reminder.booking_id}:{reminder.kind}", 0)
-
-
-def _refused_for_good(exc: DeliveryFailed) -> bool:
-    """LINE said no and will keep saying no (blocked account, bad request): do not retry."""
-    cause = exc.__cause__
-    if not isinstance(cause, ApiException):
-        return False  # unreachable after retries: try again next tick
-    status = cause.status or 0
-    return 400 <= status < 500 and status != 429
-
-
 class ReminderScheduler:
     def __init__(
         self,
         *,
         sessions: async_sessionmaker[AsyncSession],
-        messenger: Messenger,
+        outbox: Outbox,
+        deliverer: Deliverer,
         conversation: Conversation,
         directory: Directory,
         interval_s: float = 60.0,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._sessions = sessions
-        self._messenger = messenger
+        self._outbox = outbox
+        self._deliverer = deliverer
         self._conversation = conversation
         self._directory = directory
         self._interval_s = interval_s
@@ -68,7 +56,7 @@ class ReminderScheduler:
         while not self._stopping.is_set():
             try:
                 await self.tick()
-            except Exception as exc:  # the database or LINE is away: the next tick retries
+            except Exception as exc:  # noqa: BLE001 - the database or Redis is away: the next tick retries
                 log.warning("reminders.tick_failed", error=type(exc).__name__)
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self._interval_s)
@@ -79,8 +67,8 @@ class ReminderScheduler:
         self._stopping.set()
 
     async def tick(self, now: datetime | None = None) -> int:
-        """Send every reminder due at ``now``; returns how many were pushed."""
-        pushed = 0
+        """Queue every reminder due at ``now`` and try to deliver them at once; how many."""
+        residents: list[str] = []
         async with self._sessions() as session, session.begin():
             due = _latest_only(await claim_due_reminders(session, now=now or self._now()))
             for reminder in due:
@@ -88,20 +76,21 @@ class ReminderScheduler:
                 if case is None or not case.line_user_id:
                     log.info("reminders.no_recipient", kind=reminder.kind)
                     continue
-                messages = [render(m) for m in self._conversation.reminder(self._reminder(reminder, case))]
-                try:
-                    await self._push(case.line_user_id, messages, reminder_key(reminder))
-                except DeliveryFailed as exc:
-                    if not _refused_for_good(exc):
-                        raise  # roll back every claim of this tick; same keys next time
-                    log.info("reminders.refused", kind=reminder.kind, error=str(exc))
-                    continue
-                pushed += 1
-                log.info("reminders.sent", kind=reminder.kind)
-        return pushed
+                rendered = [render(m).to_dict() for m in self._conversation.reminder(self._reminder(reminder, case))]
+                message = OutboxMessage(
+                    id=reminder.send_id, resident="user:" + case.line_user_id, to=case.line_user_id,
+                    parts=split_parts(rendered, MAX_MESSAGES_PER_CALL), kind="reminder",
+                )
+                # Before the claim commits: a crash in between finds it queued next tick.
+                await self._enqueue(message)
+                residents.append(message.resident)
+                log.info("reminders.queued", kind=reminder.kind)
+        for resident in dict.fromkeys(residents):
+            await self._deliverer.deliver(resident, wait_s=FAST_PATH_WAIT_S)
+        return len(residents)
 
-    async def _push(self, to: str, messages: list[Message], key: str) -> None:
-        await self._messenger.push(to, messages, key)
+    async def _enqueue(self, message: OutboxMessage) -> None:
+        await self._outbox.enqueue(message)
 
     def _reminder(self, due: DueReminder, case: Handoff) -> Reminder:
         return Reminder(

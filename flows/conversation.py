@@ -209,6 +209,11 @@ class Conversation:
         )
         st["urgent"] = True
         st["phase"] = "danger_offer"
+        return [self.emergency_lines(), self._danger_offer()]
+
+    def emergency_lines(self) -> Text:
+        """The emergency contacts, from the catalogue alone: also the worker's last resort
+        (bot.lastresort) when a danger message cannot be handled."""
         lines = [self._t.text("danger.guidance")]
         lines += [self._t.text("danger.line", name=x.name, number=x.number, hours=x.hours)
                   for x in self._emergency.emergency]
@@ -216,7 +221,7 @@ class Conversation:
         lines.append(self._t.text("danger.lines_header"))
         lines += [self._t.text("danger.line", name=x.name, number=x.number, hours=x.hours)
                   for x in self._emergency.lines]
-        return [Text("\n".join(lines)), self._danger_offer()]
+        return Text("\n".join(lines))
 
     def _danger_offer(self) -> Text:
         return Text(

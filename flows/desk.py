@@ -2,7 +2,9 @@
 cases, events) and one database session per call.
 
 This is the only place the conversation meets the database; it commits what it does, so a
-resident's confirmed case is stored before they are told its number.
+resident's confirmed case is stored before they are told its number. Inside a turn
+(``flows.turn``) every effect is done once per event (``handoff.effects``): handling the
+same event again returns the recorded result (the same case number) and changes nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from flows.ports import (
     Routing,
     SlotUnavailable,
 )
-from handoff import cases, events, slots
+from flows.turn import current_turn
+from handoff import cases, effects, events, slots
 from handoff.crypto import lookup_hash
 from handoff.directory import Centre, Directory
 from handoff.models import Handoff
@@ -38,6 +41,31 @@ USER_PREFIX = "user:"
 def line_user_id(resident: str) -> str:
     """The LINE user id inside a one-to-one conversation key (``user:U…``)."""
     return resident.removeprefix(USER_PREFIX)
+
+
+def _effect_key(name: str) -> str | None:
+    turn = current_turn()
+    return turn.effect_key(name) if turn is not None else None
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _receipt(value: dict[str, Any]) -> CaseReceipt:
+    return CaseReceipt(
+        case_number=value["case_number"], centre_name=value["centre_name"],
+        slot_start=_moment(value["slot_start"]), staffed_from=datetime.fromisoformat(value["staffed_from"]),
+    )
+
+
+def _receipt_record(receipt: CaseReceipt) -> dict[str, Any]:
+    return {"case_number": receipt.case_number, "centre_name": receipt.centre_name,
+            "slot_start": _when(receipt.slot_start), "staffed_from": receipt.staffed_from.isoformat()}
 
 
 def _info(centre: Centre) -> CentreInfo:
@@ -87,55 +115,70 @@ class HandoffDesk:
     async def create_case(self, request: CaseRequest) -> CaseReceipt:
         chosen = self._route(request.situations, request.facts, request.urgent)
         now = self._now()
+        key = _effect_key("case")
         async with self._sessions() as session, session.begin():
-            try:
-                handoff = await cases.receive_case(
-                    session,
-                    route=chosen,
-                    situations=request.situations or (["crisis"] if request.urgent else ["other_welfare"]),
-                    summary=request.summary,
-                    flow=request.flow,
-                    answers=dict(request.answers),
-                    danger=cases.DangerReport(request.danger_kinds, request.danger_words)
-                    if request.urgent else None,
-                    consent=cases.Consent(
-                        scope=request.consent_scope,
-                        text_version=request.consent_version,
-                        at=request.consented_at,
-                    ),
-                    contact_method=request.contact_method,
-                    line_user_id=line_user_id(request.resident),
-                    phone=request.phone,
-                    callback_slot=request.slot_start,
-                    now=now,
+
+            async def create() -> CaseReceipt:
+                try:
+                    handoff = await cases.receive_case(
+                        session,
+                        route=chosen,
+                        situations=request.situations or (["crisis"] if request.urgent else ["other_welfare"]),
+                        summary=request.summary,
+                        flow=request.flow,
+                        answers=dict(request.answers),
+                        danger=cases.DangerReport(request.danger_kinds, request.danger_words)
+                        if request.urgent else None,
+                        consent=cases.Consent(
+                            scope=request.consent_scope,
+                            text_version=request.consent_version,
+                            at=request.consented_at,
+                        ),
+                        contact_method=request.contact_method,
+                        line_user_id=line_user_id(request.resident),
+                        phone=request.phone,
+                        callback_slot=request.slot_start,
+                        now=now,
+                    )
+                except slots.SlotTaken as exc:
+                    raise SlotUnavailable(str(exc)) from exc
+                except cases.InvalidPhone as exc:
+                    raise PhoneRefused(str(exc)) from exc
+                return CaseReceipt(
+                    case_number=handoff.case_number,
+                    centre_name=self.directory.centre_name(handoff.primary_centre),
+                    slot_start=handoff.callback_slot,
+                    staffed_from=slots.next_staffed_time(chosen.primary, now),
                 )
-            except slots.SlotTaken as exc:
-                raise SlotUnavailable(str(exc)) from exc
-            except cases.InvalidPhone as exc:
-                raise PhoneRefused(str(exc)) from exc
-            case_number = handoff.case_number
-            slot_start = handoff.callback_slot
-            centre_name = self.directory.centre_name(handoff.primary_centre)
-        return CaseReceipt(
-            case_number=case_number,
-            centre_name=centre_name,
-            slot_start=slot_start,
-            staffed_from=slots.next_staffed_time(chosen.primary, now),
-        )
+
+            return await effects.once(session, key, create, encode=_receipt_record, decode=_receipt)
 
     async def record_event(
         self, *, flow: str, kind: str, step: str | None = None, outcome: str | None = None,
         situation: str | None = None,
     ) -> None:
+        turn = current_turn()
+        if turn is not None and outcome == "danger":
+            turn.danger = True  # the worker alerts staff if this answer cannot be delivered
+        key = _effect_key("event")
         async with self._sessions() as session, session.begin():
-            await events.record_event(
-                session, ward=self.directory.ward, flow=flow, kind=kind, step=step,
-                outcome=outcome, situation=situation, at=self._now(),
-            )
+
+            async def record() -> None:
+                await events.record_event(
+                    session, ward=self.directory.ward, flow=flow, kind=kind, step=step,
+                    outcome=outcome, situation=situation, at=self._now(),
+                )
+
+            await effects.once(session, key, record)
 
     async def erase_resident(self, resident: str) -> int:
+        key = _effect_key("erase")
         async with self._sessions() as session, session.begin():
-            return len(await cases.erase_resident(session, line_user_id(resident)))
+
+            async def erase() -> int:
+                return len(await cases.erase_resident(session, line_user_id(resident)))
+
+            return await effects.once(session, key, erase)
 
     async def open_case_for(self, resident: str) -> OpenCase | None:
         async with self._sessions() as session:
@@ -145,12 +188,17 @@ class HandoffDesk:
             return OpenCase(case.case_number, case.resident_status, self.directory.centre_name(case.primary_centre))
 
     async def add_message(self, resident: str, case_number: str, text: str) -> bool:
+        key = _effect_key("message")
         async with self._sessions() as session, session.begin():
-            case = await cases.open_case_for(session, line_user_id(resident))
-            if case is None or case.case_number != case_number:
-                return False
-            await cases.add_resident_message(session, case.id, text)
-            return True
+
+            async def add() -> bool:
+                case = await cases.open_case_for(session, line_user_id(resident))
+                if case is None or case.case_number != case_number:
+                    return False
+                await cases.add_resident_message(session, case.id, text)
+                return True
+
+            return await effects.once(session, key, add)
 
     # ---- callback reminders: keep, move, cancel -------------------------------------------
 
@@ -177,36 +225,46 @@ class HandoffDesk:
     async def move_callback(self, resident: str, case_number: str, start: datetime) -> datetime:
         """Move (or, after a cancel, book again) the case's callback; the new booking gets
         fresh reminders. ``SlotUnavailable`` leaves the old booking as it was."""
+        key = _effect_key("move")
         async with self._sessions() as session, session.begin():
-            case = await self._own_open_case(session, resident, case_number)
-            if case is None:
-                raise NotYourCase(case_number)
-            centre = self.directory.centre(case.primary_centre)
-            previous = case.booking.slot_start if case.booking else None
-            try:
-                if case.booking is not None:
-                    booking = await slots.move(session, centre, booking_id=case.booking.id, start=start, now=self._now())
-                else:
-                    booking = await slots.book(session, centre, start=start, handoff_id=case.id, now=self._now())
-            except slots.SlotTaken as exc:
-                raise SlotUnavailable(str(exc)) from exc
-            case.callback_cancelled_at = None
-            self._note_reschedule(session, case.id, previous, booking.slot_start)
-            return booking.slot_start
+
+            async def move() -> datetime:
+                case = await self._own_open_case(session, resident, case_number)
+                if case is None:
+                    raise NotYourCase(case_number)
+                centre = self.directory.centre(case.primary_centre)
+                previous = case.booking.slot_start if case.booking else None
+                try:
+                    if case.booking is not None:
+                        booking = await slots.move(session, centre, booking_id=case.booking.id, start=start, now=self._now())
+                    else:
+                        booking = await slots.book(session, centre, start=start, handoff_id=case.id, now=self._now())
+                except slots.SlotTaken as exc:
+                    raise SlotUnavailable(str(exc)) from exc
+                case.callback_cancelled_at = None
+                self._note_reschedule(session, case.id, previous, booking.slot_start)
+                return booking.slot_start
+
+            return await effects.once(session, key, move, encode=_when, decode=datetime.fromisoformat)
 
     async def cancel_callback(self, resident: str, case_number: str) -> datetime | None:
         """Free the booked place; the case stays open. The freed slot, or None if none was booked."""
+        key = _effect_key("cancel")
         async with self._sessions() as session, session.begin():
-            case = await self._own_open_case(session, resident, case_number)
-            if case is None:
-                raise NotYourCase(case_number)
-            if case.booking is None:
-                return None
-            previous = case.booking.slot_start
-            await slots.cancel(session, booking_id=case.booking.id)
-            case.callback_cancelled_at = self._now()
-            self._note_reschedule(session, case.id, previous, None)
-            return previous
+
+            async def cancel() -> datetime | None:
+                case = await self._own_open_case(session, resident, case_number)
+                if case is None:
+                    raise NotYourCase(case_number)
+                if case.booking is None:
+                    return None
+                previous = case.booking.slot_start
+                await slots.cancel(session, booking_id=case.booking.id)
+                case.callback_cancelled_at = self._now()
+                self._note_reschedule(session, case.id, previous, None)
+                return previous
+
+            return await effects.once(session, key, cancel, encode=_when, decode=_moment)
 
     @staticmethod
     def _note_reschedule(session: AsyncSession, case_id: int, previous: datetime | None, new: datetime | None) -> None:

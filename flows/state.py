@@ -2,7 +2,9 @@
 
 State is small JSON; it expires after ``ttl_s`` of silence so an abandoned flow ends
 politely and nothing lingers.  Callers load and save it under the worker's
-per-resident lock, so no two events of one resident race on it.
+per-resident lock, so no two events of one resident race on it.  Inside a turn
+(``flows.turn``) saves and drops are kept in the turn and committed by the worker with
+the answer, so a turn that fails changes nothing.
 
 Beside the state, a marker holding only the last-activity time (nothing personal) lives
 longer, so a resident who comes back after the state expired is told so kindly instead of
@@ -15,6 +17,8 @@ import json
 from typing import Any
 
 import redis.asyncio as redis
+
+from flows.turn import current_turn
 
 PREFIX = "tsunagu:conv:"
 SEEN_PREFIX = "tsunagu:conv-seen:"
@@ -31,15 +35,26 @@ class StateStore:
         return self._ttl_s
 
     async def load(self, resident: str) -> dict[str, Any] | None:
+        turn = current_turn()
+        if turn is not None and resident in turn.states:
+            kept = turn.states[resident]
+            return json.loads(json.dumps(kept)) if kept is not None else None
         raw = await self._redis.get(PREFIX + resident)
         return json.loads(raw) if raw else None
 
     async def save(self, resident: str, state: dict[str, Any]) -> None:
-        await self._redis.set(PREFIX + resident, json.dumps(state, ensure_ascii=False), ex=self._ttl_s)
-        last = str(state.get("last", ""))
-        await self._redis.set(SEEN_PREFIX + resident, last, ex=self._ttl_s * SEEN_TTL_FACTOR)
+        turn = current_turn()
+        if turn is not None:
+            turn.states[resident] = json.loads(json.dumps(state))
+            return
+        for command in self.save_commands(resident, state):
+            await self._redis.execute_command(*command)  # type: ignore[no-untyped-call]
 
     async def drop(self, resident: str) -> None:
+        turn = current_turn()
+        if turn is not None:
+            turn.states[resident] = None
+            return
         await self._redis.delete(PREFIX + resident, SEEN_PREFIX + resident)
 
     async def lapsed(self, resident: str) -> bool:
@@ -47,3 +62,17 @@ class StateStore:
         if await self._redis.exists(PREFIX + resident):
             return False
         return bool(await self._redis.exists(SEEN_PREFIX + resident))
+
+    def save_commands(self, resident: str, state: dict[str, Any] | None) -> list[list[str]]:
+        """The Redis commands that store (or, for None, drop) a resident's state."""
+        if state is None:
+            return [["DEL", PREFIX + resident, SEEN_PREFIX + resident]]
+        last = str(state.get("last", ""))
+        return [
+            ["SET", PREFIX + resident, json.dumps(state, ensure_ascii=False), "EX", str(self._ttl_s)],
+            ["SET", SEEN_PREFIX + resident, last, "EX", str(self._ttl_s * SEEN_TTL_FACTOR)],
+        ]
+
+    def commands(self, states: dict[str, dict[str, Any] | None]) -> list[list[str]]:
+        """Every write a turn kept, as Redis commands for the worker's commit."""
+        return [command for resident, state in states.items() for command in self.save_commands(resident, state)]

@@ -5,6 +5,8 @@ The app uses an async engine; Alembic and scripts use the sync twin of the same 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -44,8 +46,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def make_async_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(async_url(url), pool_pre_ping=True)
+def make_async_engine(
+    url: str, *, connect_timeout_s: int = 5, statement_timeout_ms: int = 15_000, pool_timeout_s: float = 5.0
+) -> AsyncEngine:
+    """Timeouts everywhere, so a hung or refusing database fails fast (and the event that
+    needed it stays pending) instead of wedging a worker: connecting, each statement on the
+    server, and waiting for a pooled connection."""
+    url = async_url(url)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["pool_timeout"] = pool_timeout_s
+        options["connect_args"] = {
+            "connect_timeout": connect_timeout_s,
+            "options": f"-c statement_timeout={statement_timeout_ms}",
+        }
+    engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

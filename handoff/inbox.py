@@ -3,7 +3,8 @@ reschedule, message the resident, take the conversation over.
 
 Access is decided by the database (``handoff.queue.visible_to``) for pages and API alike.
 Every action writes the case history and the audit log in the same transaction as the
-change. The LINE push is injected (``Pusher``): this package never imports the LINE SDK.
+change. What staff send to a resident is committed as a case entry and returned as a
+``LineSend`` for the bot's outbox to deliver: this package never imports the LINE SDK.
 Lists of cases are in ``handoff.queue``; alerts of urgent cases in ``handoff.alerts``.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff import audit, lifecycle
 from handoff.alerts import Alert, notify_urgent, urgent_unnotified
 from handoff.auth import Principal
+from handoff.deliveries import NOTICES, LineSend, new_message_id, pending_meta
 from handoff.directory import Directory
 from handoff.lifecycle import DONE_STATUSES, TRANSITIONS, contact_bucket
 from handoff.models import Handoff, HandoffMessage
@@ -53,10 +55,6 @@ class BadAction(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = self._CODES.get(code, code)
-
-
-class Pusher(Protocol):
-    async def __call__(self, line_user_id: str, text: str, *, retry_key: str) -> None: ...
 
 
 Notice = Callable[[str], str]  # message key -> resident-facing text (data/messages)
@@ -252,51 +250,61 @@ async def add_note(
 
 
 async def send_message(
-    session: AsyncSession, principal: Principal, case_id: int, text: str, *, pusher: Pusher,
-    client_ip: str | None = None,
-) -> None:
-    """Push ``text`` to the resident on LINE and log it in the case."""
+    session: AsyncSession, principal: Principal, case_id: int, text: str, *, client_ip: str | None = None,
+) -> LineSend:
+    """Log ``text`` in the case for the resident; the outbox sends it once this commits."""
     handoff, work = await load_case(session, principal, case_id)
     text = _clean_text(text)
     if not handoff.line_user_id:
         raise BadAction("this case has no LINE contact any more")
-    entry = CaseEntry(handoff_id=case_id, kind="staff_message", author_id=principal.id, body=text, meta={})
+    message_id = new_message_id("staff")
+    entry = CaseEntry(handoff_id=case_id, kind="staff_message", author_id=principal.id, body=text,
+                      meta=pending_meta(message_id))
     session.add(entry)
-    await session.flush()
-    await pusher(handoff.line_user_id, text, retry_key=f"staff-{case_id}-{entry.id}")
     await audit.record(session, actor=principal, action="case_message", target=f"case:{case_id}", client_ip=client_ip)
     await session.flush()
+    return LineSend(message_id=message_id, entry_id=entry.id, case_id=case_id, kind="staff_message",
+                    line_user_id=handoff.line_user_id, text=text)
 
 
 async def take_over(
-    session: AsyncSession, principal: Principal, case_id: int, *, registry: TakeoverRegistry,
-    pusher: Pusher, notice: Notice, client_ip: str | None = None,
-) -> None:
-    """A person takes the conversation: the bot stops answering and the resident is told."""
+    session: AsyncSession, principal: Principal, case_id: int, *, notice: Notice, client_ip: str | None = None,
+) -> LineSend:
+    """A person takes the conversation: once this commits, the bot stops answering and the
+    resident is told (both in one Redis step after the commit, bot.staff_push)."""
     handoff, work = await load_case(session, principal, case_id)
     if not handoff.is_open or not handoff.line_user_id or not handoff.line_user_hash:
         raise BadAction("only an open case with a LINE contact can be taken over")
-    await registry.take(handoff.line_user_hash, case_id=case_id, staff_id=principal.id)
     if work.claimed_by is None:
         await _assign(session, handoff, work, principal.id, principal)
-    _entry(session, case_id, "takeover", principal)
+    message_id = new_message_id("takeover")
+    entry = CaseEntry(handoff_id=case_id, kind="takeover", author_id=principal.id, meta=pending_meta(message_id))
+    session.add(entry)
     await audit.record(session, actor=principal, action="case_takeover", target=f"case:{case_id}", client_ip=client_ip)
     await session.flush()
-    await pusher(handoff.line_user_id, notice("staff.takeover"), retry_key=f"takeover-{case_id}-{work.claimed_at:%s}")
+    return LineSend(message_id=message_id, entry_id=entry.id, case_id=case_id, kind="takeover",
+                    line_user_id=handoff.line_user_id, text=notice(NOTICES["takeover"]),
+                    take=(handoff.line_user_hash, case_id, principal.id))
 
 
 async def hand_back(
     session: AsyncSession, principal: Principal, case_id: int, *, registry: TakeoverRegistry,
-    pusher: Pusher, notice: Notice, client_ip: str | None = None,
-) -> None:
+    notice: Notice, client_ip: str | None = None,
+) -> LineSend:
+    """The bot answers again once this commits; the resident is told."""
     handoff, _ = await load_case(session, principal, case_id)
-    if not handoff.line_user_hash or not await registry.release(handoff.line_user_hash):
+    owner = await registry.owner(handoff.line_user_hash) if handoff.line_user_hash else None
+    if owner is None or owner.case_id != case_id or not handoff.line_user_hash:
         raise BadAction("nobody has taken over this conversation")
-    _entry(session, case_id, "handback", principal, reason="staff")
+    message_id = new_message_id("handback")
+    entry = CaseEntry(handoff_id=case_id, kind="handback", author_id=principal.id,
+                      meta=pending_meta(message_id, reason="staff") if handoff.line_user_id else {"reason": "staff"})
+    session.add(entry)
     await audit.record(session, actor=principal, action="case_handback", target=f"case:{case_id}", client_ip=client_ip)
     await session.flush()
-    if handoff.line_user_id:
-        await pusher(handoff.line_user_id, notice("staff.handback"), retry_key=f"handback-{case_id}-{datetime.now(UTC):%s}")
+    return LineSend(message_id=message_id, entry_id=entry.id, case_id=case_id, kind="handback",
+                    line_user_id=handoff.line_user_id or "", text=notice(NOTICES["handback"]),
+                    release=handoff.line_user_hash)
 
 
 async def owner_of(registry: TakeoverRegistry, handoff: Handoff) -> int | None:

@@ -33,6 +33,13 @@ class DueReminder:
     handoff_id: int
     centre_code: str
     slot_start: datetime
+    booked_at: datetime  # the booking's creation: with its id, unique even where ids are reused
+
+    @property
+    def send_id(self) -> str:
+        """This reminder send, and no other: a moved booking (a new row, perhaps with an id
+        SQLite reuses) or another kind gets another id, so another X-Line-Retry-Key."""
+        return f"reminder:{self.booking_id}:{self.kind}:{self.booked_at.timestamp():.6f}:{self.slot_start.timestamp():.0f}"
 
 
 async def claim_due_reminders(session: AsyncSession, *, now: datetime) -> list[DueReminder]:
@@ -66,5 +73,5 @@ async def claim_due_reminders(session: AsyncSession, *, now: datetime) -> list[D
         for booking_id, handoff_id, centre_code, slot_start, created_at in rows.all():
             if handoff_id is None or created_at > slot_start - lead:
                 continue
-            claimed.append(DueReminder(kind, booking_id, handoff_id, centre_code, slot_start))
+            claimed.append(DueReminder(kind, booking_id, handoff_id, centre_code, slot_start, created_at))
     return claimed

@@ -34,6 +34,7 @@ ENTRY_KINDS = (
     "handback",
     "danger",  # a danger message: its kinds in meta, the resident's words (if kept) in body
     "resident_media",  # the resident sent a non-text message during a takeover
+    "undelivered",  # an answer could not reach the resident on LINE (a dead letter)
 )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import redis.asyncio as redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff import lifecycle
+from handoff import effects, lifecycle
 from handoff.cases import CaseNotOpen, add_resident_message
 from handoff.crypto import lookup_hash
 from handoff.models import Handoff
@@ -49,9 +49,19 @@ class TakeoverRegistry:
         self._redis = client
         self._ttl = ttl_s
 
-    async def take(self, user_hash: str, *, case_id: int, staff_id: int) -> None:
+    def take_command(self, user_hash: str, *, case_id: int, staff_id: int) -> list[str]:
+        """The Redis command that hands the conversation to a person: run it only once the
+        database has committed the takeover (with the notice's enqueue, bot.staff_push)."""
         record = {"case_id": case_id, "staff_id": staff_id, "since": datetime.now(UTC).isoformat()}
-        await self._redis.set(PREFIX + user_hash, json.dumps(record), ex=self._ttl)
+        return ["SET", PREFIX + user_hash, json.dumps(record), "EX", str(self._ttl)]
+
+    @staticmethod
+    def release_command(user_hash: str) -> list[str]:
+        return ["DEL", PREFIX + user_hash]
+
+    async def take(self, user_hash: str, *, case_id: int, staff_id: int) -> None:
+        command = self.take_command(user_hash, case_id=case_id, staff_id=staff_id)
+        await self._redis.execute_command(*command)  # type: ignore[no-untyped-call]
 
     async def release(self, user_hash: str) -> bool:
         return bool(await self._redis.delete(PREFIX + user_hash))
@@ -83,7 +93,10 @@ class StaffRelay:
         self._danger = danger
         self._alert = alert
 
-    async def relay(self, resident: str, text: str | None, *, kind: str = "text") -> bool:
+    async def relay(
+        self, resident: str, text: str | None, *, kind: str = "text", effect_key: str | None = None
+    ) -> bool:
+        """``effect_key`` (event id based) makes a re-handled event add its message once."""
         user_hash = resident_hash(resident)
         if user_hash is None:
             return False
@@ -92,23 +105,28 @@ class StaffRelay:
             return False
         dangerous = bool(text) and self._danger(text or "")
         async with self._sessions() as session, session.begin():
-            handoff = await session.get(Handoff, owner.case_id)
-            if handoff is None or handoff.line_user_hash != user_hash or not handoff.is_open:
-                await self.registry.release(user_hash)  # the case ended: the bot answers again
-                return False
-            try:
-                if text:
-                    await add_resident_message(session, owner.case_id, text)
-                else:
-                    session.add(
-                        CaseEntry(handoff_id=owner.case_id, kind="resident_media", meta={"type": kind})
-                    )
-            except CaseNotOpen:
-                await self.registry.release(user_hash)
-                return False
-            if dangerous:
-                await flag_urgent(session, handoff)
-            centre = handoff.primary_centre
+
+            async def note() -> str | None:
+                handoff = await session.get(Handoff, owner.case_id)
+                if handoff is None or handoff.line_user_hash != user_hash or not handoff.is_open:
+                    return None
+                try:
+                    if text:
+                        await add_resident_message(session, owner.case_id, text)
+                    else:
+                        session.add(
+                            CaseEntry(handoff_id=owner.case_id, kind="resident_media", meta={"type": kind})
+                        )
+                except CaseNotOpen:
+                    return None
+                if dangerous:
+                    await flag_urgent(session, handoff)
+                return handoff.primary_centre
+
+            centre = await effects.once(session, effect_key, note)
+        if centre is None:
+            await self.registry.release(user_hash)  # the case ended: the bot answers again
+            return False
         if dangerous and self._alert is not None:
             await self._alert(owner.case_id, centre)
         return True

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import context
 
 from bot.config import get_settings
-from handoff import staff_models  # noqa: F401  (staff inbox tables, for autogenerate)
+from handoff import effects, staff_models  # noqa: F401  (every table, for autogenerate)
 from handoff.db import make_sync_engine
 from handoff.models import Base
 

@@ -5,7 +5,7 @@
 
 The menu is data (``data/richmenu/richmenu.json``); its buttons send the command words the
 conversation knows (``data/conversation/commands.yml``).  A menu of the same name is
-replaced, and the new one becomes every user's default.  The base URL comes from settings,
+replaced: the new one is made every user's default first, then the old one is deleted.  The base URL comes from settings,
 so the same script runs against the local fake Messaging API.
 """
 
@@ -91,7 +91,9 @@ def data_api_base(base: str) -> str:
 
 
 def install(*, base_url: str, access_token: str, menu: dict[str, Any], image: bytes) -> str:
-    """Replace any menu of the same name, upload the image, make it the default; its id."""
+    """Create the new menu, upload its image and make it the default, and only then delete
+    the old menus of the same name: residents are never left without a menu. If a step
+    fails, the half-made new menu is removed and the old one stays as it was."""
     api_client = ApiClient(Configuration(host=base_url, access_token=access_token))
     blob_client = ApiClient(Configuration(host=data_api_base(base_url), access_token=access_token))
     with api_client, blob_client:
@@ -99,12 +101,16 @@ def install(*, base_url: str, access_token: str, menu: dict[str, Any], image: by
         blob = MessagingApiBlob(blob_client)
         request = RichMenuRequest.from_dict(menu)
         api.validate_rich_menu_object(request)
-        for old in api.get_rich_menu_list().richmenus:
-            if old.name == menu["name"]:
-                api.delete_rich_menu(old.rich_menu_id)
+        old_ids = [m.rich_menu_id for m in api.get_rich_menu_list().richmenus if m.name == menu["name"]]
         menu_id = api.create_rich_menu(request).rich_menu_id
-        blob.set_rich_menu_image(menu_id, body=bytearray(image), _headers={"Content-Type": "image/png"})
-        api.set_default_rich_menu(menu_id)
+        try:
+            blob.set_rich_menu_image(menu_id, body=bytearray(image), _headers={"Content-Type": "image/png"})
+            api.set_default_rich_menu(menu_id)
+        except Exception:
+            api.delete_rich_menu(menu_id)
+            raise
+        for old_id in old_ids:
+            api.delete_rich_menu(old_id)
         return menu_id
 
 

@@ -1,19 +1,24 @@
-"""What a handler gets for one event: who it is about, and how to answer."""
+"""What a handler gets for one event: who it is about, and where its answer goes.
+
+A handler does not send: ``answer`` collects the messages, and the worker commits them to
+the outbox with the turn's state (``bot.worker``), so an answer exists exactly when the
+event counts as handled.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as redis
 
 from bot.messenger import Messenger
-from bot.render import render
 from flows.catalogue import Catalogue
 from flows.conversation import Conversation
 from flows.outgoing import Outgoing
+from flows.turn import Turn
 
 
 @dataclass
@@ -28,9 +33,11 @@ class EventContext:
     conversation: Conversation
     catalogue: Catalogue
     redis: redis.Redis
+    turn: Turn
     # handoff.takeover.StaffRelay: set when staff can take over conversations.
     takeover: Any = None
     loading_after_s: float = 0.0  # Settings.loading_after_s
+    outgoing: list[Outgoing] = field(default_factory=list)
 
     def loading_while_slow(self) -> AbstractAsyncContextManager[None]:
         """LINE's loading animation for work that turns out slow (bot.messenger)."""
@@ -41,11 +48,4 @@ class EventContext:
         return self.resident.startswith("user:")
 
     async def answer(self, messages: Sequence[Outgoing]) -> None:
-        if not messages:
-            return
-        await self.messenger.send(
-            to=self.chat_id,
-            reply_token=self.reply_token,
-            messages=[render(m) for m in messages],
-            seed=self.event_id,
-        )
+        self.outgoing.extend(messages)

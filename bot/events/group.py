@@ -11,8 +11,10 @@ NOTE_EVERY_S = 24 * 3600
 
 
 async def answer_group(ctx: EventContext) -> None:
-    # One note per chat per day: a busy group must not be flooded by the bot.
-    if await ctx.redis.set(NOTE_PREFIX + ctx.resident, "1", nx=True, ex=NOTE_EVERY_S):
+    # One note per chat per day: a busy group must not be flooded by the bot. The marker is
+    # written with the answer (the chat's events are handled one at a time).
+    if not await ctx.redis.exists(NOTE_PREFIX + ctx.resident):
+        ctx.turn.writes.append(["SET", NOTE_PREFIX + ctx.resident, "1", "EX", str(NOTE_EVERY_S)])
         await ctx.answer([Text(ctx.catalogue.text("group.one_to_one"))])
 
 

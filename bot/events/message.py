@@ -19,7 +19,9 @@ async def on_message(event: MessageEvent, ctx: EventContext) -> None:
     # goes to the case thread (the danger detector still runs there) and the bot is silent.
     text = event.message.text if isinstance(event.message, TextMessageContent) else None
     kind = str(ctx.raw.get("message", {}).get("type", ""))
-    if ctx.takeover is not None and await ctx.takeover.relay(ctx.resident, text, kind=kind):
+    if ctx.takeover is not None and await ctx.takeover.relay(
+        ctx.resident, text, kind=kind, effect_key=ctx.turn.effect_key("relay")
+    ):
         return
     async with ctx.loading_while_slow():
         if isinstance(event.message, TextMessageContent):

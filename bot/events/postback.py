@@ -16,7 +16,9 @@ async def on_postback(event: PostbackEvent, ctx: EventContext) -> None:
         return
     # Staff takeover (handoff.takeover): an old button tapped while a person owns the
     # conversation is noted in the case, and the bot does not answer it.
-    if ctx.takeover is not None and await ctx.takeover.relay(ctx.resident, None, kind="postback"):
+    if ctx.takeover is not None and await ctx.takeover.relay(
+        ctx.resident, None, kind="postback", effect_key=ctx.turn.effect_key("relay")
+    ):
         return
     params = ctx.raw.get("postback", {}).get("params")
     await ctx.answer(

@@ -191,7 +191,8 @@ async def _act(staff: StaffServices, session: Any, who: Any, case_id: int, actio
     except inbox.NotVisible:
         return _problem(staff, "not_found", 404)
     except inbox.BadAction as exc:
-        return _problem(staff, exc.code)
+        # A store that failed is the service's fault, not the request's: 503, try again.
+        return _problem(staff, exc.code, 503 if exc.code == "not_saved" else 400)
     row = await services.case_summary_row(session, who, case_id)
     assert row is not None
     return _summary(row)

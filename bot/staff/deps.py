@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import DATA_DIR, Settings
 from bot.logs import get_logger
 from bot.staff import text
-from bot.staff_push import LinePusher
+from bot.staff_push import StaffSender
 from flows.catalogue import Catalogue, load_catalogue
 from flows.definition import Flow, load_flows
-from handoff import alerts, inbox
+from handoff import alerts
 from handoff.auth import Principal, csrf_matches
 from handoff.db import session_factory
 from handoff.directory import Directory, load_directory
@@ -80,7 +80,7 @@ class StaffServices:
     sessions: async_sessionmaker[AsyncSession]
     gatekeeper: DayGatekeeper
     takeover: TakeoverRegistry
-    pusher: inbox.Pusher
+    sender: StaffSender  # what staff send on LINE goes through the outbox
     directory: Directory
     catalogue: Catalogue
     flows: dict[str, Flow]
@@ -104,7 +104,7 @@ class StaffServices:
                 absolute=timedelta(seconds=settings.staff_session_ttl_s),
             ),
             takeover=TakeoverRegistry(services.redis),
-            pusher=LinePusher(services.line_client),
+            sender=services.staff_sender,
             directory=load_directory(settings.ward),
             catalogue=catalogue,
             flows=load_flows(catalogue),

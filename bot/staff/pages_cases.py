@@ -200,11 +200,14 @@ async def case_thread(request: Request, staff: StaffDep, session: SessionDep, wh
 
 async def _act(staff: StaffServices, session: Any, who: Signed, case_id: int, action: str, **form: Any) -> Response:
     try:
-        await services.act(staff, session, who, case_id, action, **form)
+        delivery = await services.act(staff, session, who, case_id, action, **form)
     except inbox.NotVisible:
         return back("/inbox", error="not_found")
     except inbox.BadAction as exc:
         return back(f"/inbox/cases/{case_id}", error=exc.code)
+    if delivery in ("retrying", "failed"):
+        # Saved, but LINE has not taken it yet: say so plainly (the outbox keeps trying).
+        return back(f"/inbox/cases/{case_id}", error=f"delivery_{delivery}")
     return back(f"/inbox/cases/{case_id}", done=action)
 
 

@@ -10,12 +10,15 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.staff.deps import Signed, StaffServices
 from handoff import audit, inbox
 from handoff import stats as stats_mod
 from handoff.auth import AuthError, SignedIn
+from handoff.deliveries import LineSend
 from handoff.login_guard import worth_a_row
 from nlu.contract import SITUATIONS
 
@@ -87,10 +90,9 @@ def _actions(staff: StaffServices, session: AsyncSession, who: Signed, case_id: 
             note_kind=note_kind, takeover=staff.takeover, client_ip=ip),
         "reschedule": lambda when: inbox.reschedule(session, p, case_id, when, client_ip=ip),
         "note": lambda text, kind="note": inbox.add_note(session, p, case_id, text, kind=kind, client_ip=ip),
-        "message": lambda text: inbox.send_message(session, p, case_id, text, pusher=staff.pusher, client_ip=ip),
-        "takeover": lambda: inbox.take_over(session, p, case_id, registry=staff.takeover, pusher=staff.pusher,
-                                            notice=staff.notice, client_ip=ip),
-        "handback": lambda: inbox.hand_back(session, p, case_id, registry=staff.takeover, pusher=staff.pusher,
+        "message": lambda text: inbox.send_message(session, p, case_id, text, client_ip=ip),
+        "takeover": lambda: inbox.take_over(session, p, case_id, notice=staff.notice, client_ip=ip),
+        "handback": lambda: inbox.hand_back(session, p, case_id, registry=staff.takeover,
                                             notice=staff.notice, client_ip=ip),
     }
 
@@ -100,11 +102,23 @@ ACTIONS = ("claim", "reassign", "status", "reschedule", "note", "message", "take
 
 async def act(
     staff: StaffServices, session: AsyncSession, who: Signed, case_id: int, action: str, **form: Any
-) -> None:
+) -> str | None:
     """Run one case action in its own transaction; raises ``inbox.NotVisible`` or
-    ``inbox.BadAction`` (whose ``code`` names the message staff read)."""
-    async with session.begin():
-        await _actions(staff, session, who, case_id)[action](**form)
+    ``inbox.BadAction`` (whose ``code`` names the message staff read).
+
+    An action that writes to the resident (message, takeover, handback) is committed first
+    and then handed to the outbox (bot.staff_push): its answer is how delivery went so far,
+    "delivered", "retrying" or "failed", never an exception. A database or Redis failure is
+    ``BadAction("not_saved")``: nothing was kept, staff may try again.
+    """
+    try:
+        async with session.begin():
+            result = await _actions(staff, session, who, case_id)[action](**form)
+    except (OSError, TimeoutError, RedisError, SQLAlchemyError) as exc:
+        raise inbox.BadAction("not_saved") from exc
+    if isinstance(result, LineSend):
+        return await staff.sender.send(result)
+    return None
 
 
 async def case_summary_row(session: AsyncSession, who: Signed, case_id: int) -> inbox.CaseRow | None:

@@ -39,6 +39,7 @@ class Inbox:
     sessions: async_sessionmaker
     redis: redis.Redis
     app: Any = None  # the running FastAPI app (its staff services are app.state.staff)
+    services: Any = None  # bot.services.Services of the running app
 
     async def add_user(self, email: str, role: str, centres: list[str], name: str | None = None) -> int:
         async with self.sessions() as session, session.begin():
@@ -91,7 +92,8 @@ async def running_inbox(**overrides: Any) -> AsyncIterator[Inbox]:
         async with serve(build_app(fake)) as fake_url:
             app = create_app(settings.model_copy(update={"line_api_base_url": fake_url}))
             async with serve(app) as url:
-                yield Inbox(url=url, fake=fake, engine=engine, sessions=session_factory(engine), redis=client, app=app)
+                yield Inbox(url=url, fake=fake, engine=engine, sessions=session_factory(engine), redis=client,
+                            app=app, services=app.state.services)
     finally:
         await engine.dispose()
         await client.flushdb()

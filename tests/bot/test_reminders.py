@@ -1,6 +1,7 @@
-"""Callback reminders end to end: the scheduler of a running bot pushes to the fake Messaging
-API from real PostgreSQL, exactly once (repeat ticks, two schedulers, a crash before the
-commit), and the resident's keep / move / cancel taps come back through /callback."""
+"""Callback reminders end to end: the scheduler of a running bot sends through the outbox to
+the fake Messaging API from real PostgreSQL, exactly once (repeat ticks, two schedulers, a
+crash before the commit, LINE down), each send with its own X-Line-Retry-Key, and the
+resident's keep / move / cancel taps come back through /callback."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration, Message
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.delivery import Deliverer, DeliverySettings
 from bot.dev.line_api import FakeLineApi, Fault
-from bot.messenger import DeliveryFailed, Messenger, retry_key
+from bot.messenger import Messenger
+from bot.outbox import OutboxMessage, retry_key
 from bot.reminders import ReminderScheduler
 from bot.services import Services
 from flows.catalogue import load_catalogue
@@ -28,12 +31,15 @@ from handoff import cases, slots
 from handoff.db import session_factory
 from handoff.directory import load_directory
 from handoff.models import Handoff, SlotBooking
+from handoff.reminders import DueReminder
 from handoff.routing import route
+from handoff.staff_models import CaseEntry
 from tests.bot.conftest import RunningBot
 from tests.bot.test_flows_e2e import Resident, _actions
 from tests.conftest import make_settings
 from tests.support.line import ACCESS_TOKEN, postback_event, user_id
 from tests.support.servers import serve
+from tests.support.waiting import wait_until
 
 EDOGAWA = load_directory("edogawa")
 CENTRE = EDOGAWA.centre("kurashigoto")
@@ -65,16 +71,16 @@ async def running(redis_client, fake_line, clean_database) -> AsyncIterator[Runn
         yield Running(RunningBot(url=url, http=http, fake=fake), app.state.services, fake_url)
 
 
-class CrashAfterPush(Exception):
+class CrashAfterEnqueue(Exception):
     pass
 
 
 class CrashingScheduler(ReminderScheduler):
-    """Dies after LINE accepted the push and before the claim is committed."""
+    """Dies after the reminder went into the outbox and before the claim is committed."""
 
-    async def _push(self, to: str, messages: list[Message], key: str) -> None:
-        await super()._push(to, messages, key)
-        raise CrashAfterPush
+    async def _enqueue(self, message: OutboxMessage) -> None:
+        await super()._enqueue(message)
+        raise CrashAfterEnqueue
 
 
 @pytest.fixture
@@ -92,8 +98,14 @@ async def another(running: Running) -> AsyncIterator:
         )
         client = AsyncApiClient(Configuration(host=running.fake_url, access_token=ACCESS_TOKEN))
         clients.append(client)
-        messenger = Messenger(AsyncMessagingApi(client), base_delay_s=0.01)
-        return cls(sessions=sessions, messenger=messenger, conversation=conversation, directory=EDOGAWA)
+        services = running.services
+        deliverer = Deliverer(
+            client=services.redis, outbox=services.outbox, messenger=Messenger(AsyncMessagingApi(client)),
+            dead_letters=services.dead_letters, alert=services.deliverer._alert,
+            settings=DeliverySettings(backoff_base_s=0.01), hash_of=services.dispatcher.hash_of,
+        )
+        return cls(sessions=sessions, outbox=services.outbox, deliverer=deliverer, conversation=conversation,
+                   directory=EDOGAWA)
 
     yield build
     for client in clients:
@@ -137,8 +149,23 @@ def _when(moment: datetime) -> str:
                   hour=local.hour, minute=local.minute)
 
 
-def _key(booking_id: int, kind: str) -> str:
-    return retry_key(f"reminder:{booking_id}:{kind}", 0)
+def _key(booking: SlotBooking, kind: str) -> str:
+    """The X-Line-Retry-Key of this booking's reminder send of ``kind``."""
+    assert booking.handoff_id is not None
+    due = DueReminder(kind, booking.id, booking.handoff_id, booking.centre_code, booking.slot_start, booking.created_at)
+    return retry_key(due.send_id, 0)
+
+
+def test_a_reused_booking_id_gets_another_retry_key():
+    """SQLite reuses a deleted booking's id: the next booking's reminder must not reuse its
+    X-Line-Retry-Key, or LINE would answer 409 and deliver nothing."""
+    start = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+    first = DueReminder("day_before", 7, 1, "kurashigoto", start, start - timedelta(days=3))
+    moved = DueReminder("day_before", 7, 1, "kurashigoto", start + timedelta(days=1), start - timedelta(days=2))
+    again = DueReminder("day_before", 7, 1, "kurashigoto", start, start - timedelta(days=1))
+    keys = {retry_key(r.send_id, 0) for r in (first, moved, again)}
+    assert len(keys) == 3
+    assert retry_key(first.send_id, 0) == retry_key(DueReminder(*first.__dict__.values()).send_id, 0)
 
 
 def _received(resident: Resident) -> None:
@@ -155,7 +182,7 @@ async def test_day_before_reminder_is_pushed_once_with_its_buttons(running: Runn
     assert await running.scheduler.tick(now=start - timedelta(days=2)) == 0  # not due yet
     assert await running.scheduler.tick(now=start - timedelta(hours=23)) == 1
     (push,) = _pushes(running.fake, user)
-    assert push.retry_key == _key(booking.id, "day_before")
+    assert push.retry_key == _key(booking, "day_before")
     (message,) = push.messages
     assert CENTRE.name in message["text"] and case in message["text"] and _when(start) in message["text"]
     assert T.text("reminder.how.phone") in message["text"]
@@ -189,44 +216,56 @@ async def test_two_schedulers_at_once_send_once(running: Running, another):
     assert len(_pushes(running.fake, user)) == 1 and running.fake.calls["push"] == 1
 
 
-async def test_a_crash_before_commit_resends_with_the_same_key_and_the_resident_sees_one(running: Running, another):
+async def test_a_crash_before_commit_queues_it_once_and_the_resident_sees_one(running: Running, another):
     user = user_id()
     case, start = await _book_case(running, user)
     now = start - timedelta(hours=23)
-    with pytest.raises(CrashAfterPush):
+    with pytest.raises(CrashAfterEnqueue):
         await another(CrashingScheduler).tick(now=now)
     booking = await _booking(running, case)
     assert booking is not None and booking.day_before_sent_at is None  # the claim was rolled back
-    assert await another().tick(now=now) == 1  # pushed again; LINE answers 409
-    assert running.fake.calls["push"] == 2
+    assert await another().tick(now=now) == 1  # claimed again: already queued, not queued twice
+    await wait_until(lambda: _pushes(running.fake, user))
+    await asyncio.sleep(0.5)  # a second copy would arrive meanwhile
     (push,) = _pushes(running.fake, user)
-    assert push.retry_key == _key(booking.id, "day_before")
+    assert push.retry_key == _key(booking, "day_before")
+    assert running.fake.calls["push"] == 1
     booking = await _booking(running, case)
     assert booking is not None and booking.day_before_sent_at is not None
-    assert await another().tick(now=now) == 0 and running.fake.calls["push"] == 2
+    assert await another().tick(now=now) == 0 and running.fake.calls["push"] == 1
 
 
-async def test_a_blocked_resident_is_not_retried(running: Running, another):
+async def test_a_blocked_resident_is_not_retried_and_staff_see_it_on_the_case(running: Running, another):
     user = user_id()
     case, start = await _book_case(running, user)
     running.fake.inject("push", Fault(status=403, body={"message": "The user has blocked the account"}))
-    assert await another().tick(now=start - timedelta(hours=23)) == 0
+    assert await another().tick(now=start - timedelta(hours=23)) == 1
     booking = await _booking(running, case)
     assert booking is not None and booking.day_before_sent_at is not None
     assert await another().tick(now=start - timedelta(hours=22)) == 0
+    await asyncio.sleep(0.5)  # a retry would come meanwhile
     assert running.fake.calls["push"] == 1 and _pushes(running.fake, user) == []
+    (letter,) = await running.services.dead_letters.all()
+    assert (letter.kind, letter.reason, letter.payload["kind"]) == ("delivery", "line_403", "reminder")
+    await running.services.maintenance.apply_records()
+    async with session_factory(running.services.db_engine)() as session:
+        handoff = await session.scalar(select(Handoff).where(Handoff.case_number == case))
+        assert handoff is not None
+        notes = (await session.scalars(select(CaseEntry).where(CaseEntry.handoff_id == handoff.id))).all()
+    assert [(n.kind, n.meta["reason"]) for n in notes] == [("undelivered", "line_403")]
 
 
-async def test_line_down_leaves_the_reminder_for_the_next_tick(running: Running, another):
+async def test_line_down_the_outbox_retries_and_the_reminder_goes_once(running: Running, another):
     user = user_id()
     case, start = await _book_case(running, user)
     running.fake.inject("push", *[Fault(status=500) for _ in range(4)])
-    with pytest.raises(DeliveryFailed):
-        await another().tick(now=start - timedelta(hours=23))
+    assert await another().tick(now=start - timedelta(hours=23)) == 1
     booking = await _booking(running, case)
-    assert booking is not None and booking.day_before_sent_at is None
-    assert await another().tick(now=start - timedelta(hours=22)) == 1
-    assert len(_pushes(running.fake, user)) == 1
+    assert booking is not None and booking.day_before_sent_at is not None  # claimed: the outbox has it
+    assert await another().tick(now=start - timedelta(hours=22)) == 0
+    await wait_until(lambda: _pushes(running.fake, user), timeout=30)
+    await asyncio.sleep(0.5)
+    assert len(_pushes(running.fake, user)) == 1 and running.fake.calls["push"] == 5
 
 
 async def test_keep_through_callback(running: Running):
@@ -256,7 +295,7 @@ async def test_move_through_callback_books_the_new_slot_frees_the_old_and_remind
     assert await _bookings_at(running, start) == 0  # the old place is free again
     # The new booking has reminders of its own.
     assert await running.scheduler.tick(now=new_start - timedelta(hours=23)) == 1
-    assert _pushes(running.fake, resident.user)[-1].retry_key == _key(booking.id, "day_before")
+    assert _pushes(running.fake, resident.user)[-1].retry_key == _key(booking, "day_before")
     assert _when(new_start) in _pushes(running.fake, resident.user)[-1].messages[0]["text"]
 
 

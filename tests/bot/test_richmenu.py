@@ -71,3 +71,23 @@ def test_committed_image_matches_the_menu_size():
     width, height = struct.unpack(">II", header[16:24])
     menu = install_richmenu.load_menu()
     assert (width, height) == (menu["size"]["width"], menu["size"]["height"])
+
+
+async def test_a_failed_install_leaves_the_old_menu_in_place(fake_line):
+    """The new menu is made default before the old one goes: an upload that fails leaves
+    residents with the old menu, not with none, and no half-made menu behind."""
+    import pytest
+    from linebot.v3.messaging.exceptions import ApiException
+
+    fake, url = fake_line
+    menu = install_richmenu.load_menu()
+    image = install_richmenu.IMAGE_FILE.read_bytes()
+    old = await asyncio.to_thread(
+        install_richmenu.install, base_url=url, access_token=ACCESS_TOKEN, menu=menu, image=image
+    )
+    with pytest.raises(ApiException):
+        await asyncio.to_thread(
+            install_richmenu.install, base_url=url, access_token=ACCESS_TOKEN, menu=menu, image=b""
+        )
+    assert list(fake.rich_menus.menus) == [old]
+    assert fake.rich_menus.default == old

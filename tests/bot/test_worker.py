@@ -13,7 +13,9 @@ from collections import defaultdict
 import httpx
 import redis.asyncio as redis
 
+from bot.deadletters import DeadLetters
 from bot.intake import GROUP, STREAM, EventIntake
+from bot.outbox import Outbox
 from bot.worker import StreamWorker
 from tests.conftest import POSTGRES_URL, REDIS_URL
 from tests.support.line import ACCESS_TOKEN, SECRET, text_event, user_id
@@ -75,11 +77,13 @@ async def test_a_failing_handler_does_not_block_the_resident_and_the_event_is_de
 
     worker = StreamWorker(redis_client, handler, consumer="solo", block_ms=50)
     task = asyncio.create_task(worker.run())
-    await EventIntake(redis_client, 60).accept([text_event(user, "boom"), text_event(user, "next")])
+    boom = text_event(user, "boom")
+    await EventIntake(redis_client, 60).accept([boom, text_event(user, "next")])
     await wait_until(lambda: seen == ["next"], timeout=10)
     worker.stop()
     await task
-    assert await redis_client.xlen("tsunagu:events:dead") == 1
+    letters = await DeadLetters(redis_client, ttl_s=60, outbox=Outbox(redis_client, known_ttl_s=60, useful_s=60)).all()
+    assert [(letter.kind, letter.payload) for letter in letters] == [("event", boom)]
 
 
 def _worker_env(fake_url: str) -> dict[str, str]:

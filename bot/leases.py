@@ -1,0 +1,79 @@
+"""Short Redis leases: one holder at a time, renewed while held, lapsing when the holder dies.
+
+A lease is a key holding a random token with a millisecond expiry. Only the holder's token
+renews or releases it, and the worker's commit checks it (fencing): a worker that stalled
+past its lease cannot overwrite what the next holder did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+import redis.asyncio as redis
+
+from bot.logs import get_logger
+
+log = get_logger("bot.leases")
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class Lease:
+    def __init__(self, client: redis.Redis, key: str, lease_s: float) -> None:
+        self._redis = client
+        self.key = key
+        self.token = uuid.uuid4().hex
+        self._lease_ms = max(int(lease_s * 1000), 100)
+        self.lost = False
+
+    async def acquire(self) -> bool:
+        return bool(await self._redis.set(self.key, self.token, nx=True, px=self._lease_ms))
+
+    async def renew(self) -> bool:
+        renewed = bool(await self._redis.eval(_RENEW, 1, self.key, self.token, self._lease_ms))
+        self.lost = self.lost or not renewed
+        return renewed
+
+    async def release(self) -> None:
+        await self._redis.eval(_RELEASE, 1, self.key, self.token)
+
+    @asynccontextmanager
+    async def renewed(self) -> AsyncIterator[Lease]:
+        """Keep the lease alive while the block runs (renewed three times per lease)."""
+
+        done = asyncio.Event()
+
+        async def renew() -> None:
+            while not done.is_set():
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), timeout=self._lease_ms / 3000)
+                    return
+                try:
+                    if not await self.renew():
+                        log.warning("lease.lost", key=self.key.split(":")[1])
+                        return
+                except (redis.RedisError, OSError):
+                    pass  # Redis away for a moment: the next renewal may still be in time
+
+        # Stopped by an event, not cancelled: a cancellation meeting a Redis timeout can be
+        # lost on Python 3.11, and the block would then never end.
+        renewer = asyncio.create_task(renew())
+        try:
+            yield self
+        finally:
+            done.set()
+            await renewer

@@ -1,0 +1,299 @@
+"""The outbox: every message to a resident, stored before any attempt to send it.
+
+An answer is written here in the same Redis transaction (one Lua script) as the
+conversation state it belongs to, the resident's done-sequence and the stream
+acknowledgement (``Commit``), so an event is either not handled at all or handled with
+its answer waiting here. Staff messages, takeover notices and reminders come in the same
+way (``enqueue``). ``bot.delivery`` then sends from here.
+
+Layout (all under ``tsunagu:ob:``):
+- ``msg:<id>``: a hash per message (``OutboxMessage``);
+- ``q:<resident>``: the resident's message ids, oldest first (delivered in this order);
+- ``due``: a sorted set of residents by the time their first message is next tried;
+- ``known:<id>``: "this message was enqueued" (expires), making every enqueue idempotent;
+- ``lease:<resident>``: the one deliverer working on that resident (``bot.leases``);
+- ``records``: how deliveries ended, for the database (staff receipts, undelivered notes).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import redis.asyncio as redis
+
+PREFIX = "tsunagu:ob:"
+DUE = PREFIX + "due"
+RECORDS = PREFIX + "records"
+_RETRY_NAMESPACE = uuid.UUID("6f1c7d1e-8a51-4f7b-9d2e-3c1b1f0a7e55")
+
+# One Lua script commits a turn: fence on the resident's lock, skip a done event, enqueue
+# the answer (once), apply the turn's writes, advance done, acknowledge the stream entry.
+_COMMIT_LUA = """
+local a = cjson.decode(ARGV[1])
+if a.lock_key ~= '' and redis.call('GET', a.lock_key) ~= a.lock_token then
+  return -1
+end
+if a.done_key ~= '' then
+  local done = tonumber(redis.call('GET', a.done_key) or '0')
+  if done >= tonumber(a.seq) then
+    redis.call('XACK', a.stream, a.group, a.entry)
+    redis.call('XDEL', a.stream, a.entry)
+    return 0
+  end
+end
+local result = 1
+if a.msg_id ~= '' then
+  if not redis.call('SET', a.prefix .. 'known:' .. a.msg_id, '1', 'NX', 'EX', a.known_ttl) then
+    result = 2
+  else
+    redis.call('HSET', a.prefix .. 'msg:' .. a.msg_id, unpack(a.msg_fields))
+    redis.call('RPUSH', a.prefix .. 'q:' .. a.resident, a.msg_id)
+    redis.call('ZADD', a.prefix .. 'due', 'LT', a.now_ms, a.resident)
+  end
+end
+for _, w in ipairs(a.writes) do
+  redis.call(unpack(w))
+end
+if a.done_key ~= '' then
+  redis.call('SET', a.done_key, a.seq, 'EX', a.seq_ttl)
+  redis.call('XACK', a.stream, a.group, a.entry)
+  redis.call('XDEL', a.stream, a.entry)
+end
+return result
+"""
+
+# Take the head message off a resident's queue (delivered or dead-lettered), with the
+# writes that record how it ended (a dead letter, a receipt for staff).
+_FINISH_LUA = """
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
+  redis.call('LPOP', KEYS[1])
+end
+redis.call('DEL', KEYS[2])
+if redis.call('LLEN', KEYS[1]) == 0 then
+  redis.call('ZREM', KEYS[3], ARGV[2])
+end
+for _, w in ipairs(cjson.decode(ARGV[3])) do
+  redis.call(unpack(w))
+end
+return 1
+"""
+
+
+# LINE is back: every resident waiting out a backoff is tried again now.
+_WAKE_LUA = """
+local woken = 0
+for _, resident in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
+  local head = redis.call('LINDEX', ARGV[2] .. 'q:' .. resident, 0)
+  if head then
+    redis.call('HSET', ARGV[2] .. 'msg:' .. head, 'next_ms', '0')
+  end
+  redis.call('ZADD', KEYS[1], ARGV[1], resident)
+  woken = woken + 1
+end
+return woken
+"""
+LINE_FAILING = PREFIX + "line-failing"
+LINE_BACK = PREFIX + "line-back"
+
+
+def retry_key(message_id: str, part: int) -> str:
+    """The X-Line-Retry-Key of one part of one outbox message: the same across retries,
+    workers and restarts, and never the same for two messages (ids are unique)."""
+    return str(uuid.uuid5(_RETRY_NAMESPACE, f"outbox:{message_id}:{part}"))
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class OutboxMessage:
+    id: str
+    resident: str  # conversation key: the unit of ordering
+    to: str  # LINE chat id for push
+    parts: list[list[dict[str, Any]]]  # rendered LINE messages, at most five per part
+    kind: str = "answer"  # answer, last_resort, staff, takeover, handback, reminder
+    reply_token: str = ""
+    event_ms: int = 0  # the LINE event's timestamp: how old the reply token is
+    created_ms: int = field(default_factory=now_ms)
+    useful_until_ms: int = 0
+    danger: bool = False  # a danger answer: staff are alerted if it cannot go out
+    alert: str = ""  # encrypted words and danger kinds for that alert
+    receipt: str = ""  # case entry to mark delivered / failed (staff messages)
+    # progress, written as delivery goes
+    done_parts: int = 0
+    reply: str = ""  # "", "attempting" (outcome unknown), "refused" (push instead)
+    attempts: int = 0
+    next_ms: int = 0  # not tried again before this (backoff)
+    alerted: bool = False
+    last_error: str = ""
+
+    def fields(self) -> dict[str, str]:
+        values = asdict(self)
+        values["parts"] = json.dumps(self.parts, ensure_ascii=False)
+        return {k: _text(v) for k, v in values.items()}
+
+    @classmethod
+    def from_fields(cls, raw: dict[Any, Any]) -> OutboxMessage:
+        got = {_s(k): _s(v) for k, v in raw.items()}
+        values: dict[str, Any] = {k: v for k, v in got.items() if k in cls.__dataclass_fields__}
+        values["parts"] = json.loads(got.get("parts", "[]"))
+        for name in ("event_ms", "created_ms", "useful_until_ms", "done_parts", "attempts", "next_ms"):
+            values[name] = int(got.get(name, "0") or 0)
+        for name in ("danger", "alerted"):
+            values[name] = got.get(name) == "1"
+        return cls(**values)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def split_parts(messages: Sequence[dict[str, Any]], per_call: int = 5) -> list[list[dict[str, Any]]]:
+    return [list(messages[i : i + per_call]) for i in range(0, len(messages), per_call)]
+
+
+@dataclass
+class Commit:
+    """What one atomic step writes: an optional message, raw writes, and for a stream
+    event the fence, done-sequence and acknowledgement."""
+
+    message: OutboxMessage | None = None
+    writes: list[list[str]] = field(default_factory=list)
+    lock_key: str = ""
+    lock_token: str = ""
+    done_key: str = ""
+    seq: int = 0
+    stream: str = ""
+    group: str = ""
+    entry: str = ""
+    seq_ttl_s: int = 0
+
+
+class Outbox:
+    def __init__(self, client: redis.Redis, *, known_ttl_s: int, useful_s: float) -> None:
+        self._redis = client
+        self._known_ttl_s = known_ttl_s
+        self.useful_s = useful_s
+        self._commit = client.register_script(_COMMIT_LUA)
+        self._finish = client.register_script(_FINISH_LUA)
+        self._wake = client.register_script(_WAKE_LUA)
+
+    async def commit(self, commit: Commit) -> int:
+        """1: written; 2: written, but the message had been enqueued before (kept as it
+        was); 0: the event was done already (acknowledged, nothing written); -1: the lock
+        was lost (nothing written: the lock's new holder handles the event)."""
+        message = commit.message
+        if message is not None and not message.useful_until_ms:
+            message.useful_until_ms = message.created_ms + int(self.useful_s * 1000)
+        args = {
+            "prefix": PREFIX,
+            "lock_key": commit.lock_key,
+            "lock_token": commit.lock_token,
+            "done_key": commit.done_key,
+            "seq": str(commit.seq),
+            "seq_ttl": str(commit.seq_ttl_s),
+            "stream": commit.stream,
+            "group": commit.group,
+            "entry": commit.entry,
+            "msg_id": message.id if message else "",
+            "resident": message.resident if message else "",
+            "msg_fields": [x for kv in (message.fields().items() if message else ()) for x in kv],
+            "known_ttl": str(self._known_ttl_s),
+            "now_ms": str(now_ms()),
+            "writes": commit.writes,
+        }
+        return int(await self._commit(args=[json.dumps(args, ensure_ascii=False)]))
+
+    async def enqueue(self, message: OutboxMessage, writes: list[list[str]] | None = None) -> bool:
+        """Store a message (and ``writes``, atomically); False if it was enqueued before."""
+        return await self.commit(Commit(message=message, writes=writes or [])) == 1
+
+    async def known(self, message_id: str) -> bool:
+        return bool(await self._redis.exists(PREFIX + "known:" + message_id))
+
+    async def head(self, resident: str) -> OutboxMessage | None:
+        """The resident's oldest undelivered message (a vanished one is skipped)."""
+        while True:
+            first = await self._redis.lindex(PREFIX + "q:" + resident, 0)
+            if first is None:
+                return None
+            raw = await self._redis.hgetall(PREFIX + "msg:" + _s(first))
+            if raw:
+                return OutboxMessage.from_fields(raw)
+            await self.finish(resident, _s(first))
+
+    async def queued(self, resident: str) -> list[OutboxMessage]:
+        ids = await self._redis.lrange(PREFIX + "q:" + resident, 0, -1)
+        found = []
+        for message_id in ids:
+            raw = await self._redis.hgetall(PREFIX + "msg:" + _s(message_id))
+            if raw:
+                found.append(OutboxMessage.from_fields(raw))
+        return found
+
+    async def update(self, message: OutboxMessage, **changes: Any) -> None:
+        """Record progress durably (before a call whose outcome must survive a crash)."""
+        for name, value in changes.items():
+            setattr(message, name, value)
+        await self._redis.hset(PREFIX + "msg:" + message.id, mapping={k: _text(v) for k, v in changes.items()})
+
+    async def finish(self, resident: str, message_id: str, writes: list[list[str]] | None = None) -> None:
+        await self._finish(
+            keys=[PREFIX + "q:" + resident, PREFIX + "msg:" + message_id, DUE],
+            args=[message_id, resident, json.dumps(writes or [], ensure_ascii=False)],
+        )
+
+    # ---- what delivery leaves for the database (receipts, notes), drained by maintenance --
+
+    @staticmethod
+    def record_write(record: dict[str, Any]) -> list[str]:
+        return ["RPUSH", RECORDS, json.dumps(record, ensure_ascii=False)]
+
+    async def records(self, limit: int = 50) -> list[dict[str, Any]]:
+        return [json.loads(r) for r in await self._redis.lrange(RECORDS, 0, limit - 1)]
+
+    async def drop_records(self, count: int) -> None:
+        await self._redis.ltrim(RECORDS, count, -1)
+
+    async def schedule(self, resident: str, at_ms: int) -> None:
+        await self._redis.zadd(DUE, {resident: at_ms})
+
+    async def line_failing(self) -> None:
+        """Note that LINE failed transiently (kept a while: then nothing needs waking)."""
+        await self._redis.set(LINE_FAILING, "1", ex=24 * 3600)
+
+    async def line_back(self) -> int:
+        """LINE delivered again after failing: wake every backed-off resident (once: only
+        the process that clears the note does it); how many were woken."""
+        if not await self._redis.delete(LINE_FAILING):
+            return 0
+        await self._redis.incr(LINE_BACK)
+        return int(await self._wake(keys=[DUE], args=[now_ms(), PREFIX]))
+
+    async def line_back_count(self) -> int:
+        """How often LINE came back: changed during a failed call means the failure is
+        already over (and the wake missed that message)."""
+        return int(await self._redis.get(LINE_BACK) or 0)
+
+    async def due(self, *, limit: int = 32) -> list[str]:
+        found = await self._redis.zrangebyscore(DUE, "-inf", now_ms(), start=0, num=limit)
+        return [_s(r) for r in found]
+
+    async def pending(self) -> int:
+        """Residents with something waiting (a gauge for operators)."""
+        return int(await self._redis.zcard(DUE))
+
+    def lease_key(self, resident: str) -> str:
+        return PREFIX + "lease:" + resident

@@ -1,0 +1,69 @@
+"""Effects done once per event: a case, a booking, a cancelled callback, a statistics row.
+
+A worker may handle the same LINE event twice (it died before committing its answer, its
+lease lapsed, Redis restarted). Each database effect of a turn is therefore written with a
+row in ``effects`` (key: event id + ordinal + name, see ``flows.turn``) in the same
+transaction, holding the effect's result. A second run finds the row and returns the
+recorded result: the same case number, "cancelled" rather than "nothing to cancel".
+Results are codes, numbers and times only, never personal text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import JSON, String, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from handoff.db import Base
+from handoff.models import UTCDateTime, utcnow
+
+T = TypeVar("T")
+
+
+class EffectRecord(Base):
+    """The result of one effect of one event (no personal data)."""
+
+    __tablename__ = "effects"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    result: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+async def once(
+    session: AsyncSession,
+    key: str | None,
+    effect: Callable[[], Awaitable[T]],
+    *,
+    encode: Callable[[T], Any] = lambda value: value,
+    decode: Callable[[Any], T] = lambda value: value,
+) -> T:
+    """Run ``effect`` unless ``key`` was recorded; record its encoded result with it.
+
+    Call inside the effect's own transaction: the row and the effect commit together. Two
+    runs at once (a lapsed lease) cannot both commit: the second insert conflicts on the key
+    and its transaction, effect included, rolls back; the retry then finds the row.
+    """
+    if key is None:
+        return await effect()
+    recorded = await session.get(EffectRecord, key)
+    if recorded is not None:
+        return decode(recorded.result)
+    value = await effect()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(EffectRecord).values(key=key, result=encode(value), created_at=datetime.now(UTC)))
+    return value
+
+
+async def purge(session: AsyncSession, *, older_than: timedelta) -> int:
+    """Forget results old enough that their event can no longer come back (LINE stops
+    redelivering, dead letters expire)."""
+    cutoff = datetime.now(UTC) - older_than
+    result = await session.execute(delete(EffectRecord).where(EffectRecord.created_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
