@@ -18,7 +18,7 @@ from bot.heap import freeze_startup_objects
 from bot.logs import configure_logging, get_logger
 from bot.security import harden
 from bot.services import build_services
-from bot.staff import UrgentNotifier, mount_staff
+from bot.staff import mount_staff, urgent_notifier
 from bot.staff.deps import StaffServices
 from bot.worker import default_consumer_name
 from settings import Settings, get_settings
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
             max_body_bytes=settings.webhook.max_body_bytes, event_max_age_s=settings.webhook.dedupe_ttl_s,
         )
         consumers = [f"{default_consumer_name()}-web{i}" for i in range(settings.web.in_process_workers)]
-        background = Background([*services.loops(consumers), UrgentNotifier(staff)])
+        background = Background([*services.loops(consumers), urgent_notifier(staff)])
         background.start()
         frozen = freeze_startup_objects() if freeze_heap else 0
         log.info("app.started", workers=len(consumers), embedded_redis=settings.redis.embedded, frozen_objects=frozen)

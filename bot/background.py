@@ -8,13 +8,43 @@ worker process (``python -m bot worker``) run theirs through this one class.
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from bot.logs import get_logger
+
+log = get_logger("bot.background")
 
 
 class Loop(Protocol):
     async def run(self) -> None: ...
 
     def stop(self) -> None: ...
+
+
+class Every:
+    """A ``Loop`` that runs ``step`` every ``interval_s`` until stopped; a failed step is
+    logged as ``failed_event`` and the next one retries (a store or webhook may be away)."""
+
+    def __init__(self, step: Callable[[], Awaitable[Any]], interval_s: float, failed_event: str) -> None:
+        self._step = step
+        self._interval_s = interval_s
+        self._failed_event = failed_event
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._step()
+            except Exception as exc:  # noqa: BLE001 - logged; the next step retries
+                log.warning(self._failed_event, error=type(exc).__name__)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval_s)
+            except TimeoutError:
+                pass
+
+    def stop(self) -> None:
+        self._stopping.set()
 
 
 class Background:

@@ -2,7 +2,7 @@
 
 Below every package (bot, flows, handoff, nlu and migrations may import it; it imports none
 of them), so each takes what it needs as arguments from whoever built the settings: the
-composition root (bot/services.py) or a command's ``main``.  Nothing else reads
+composition root (bot/services.py) or a command's ``main``.  Nothing else the service runs reads
 ``os.environ``.  Embedded defaults need no servers: SQLite, in-process state and NLU.
 """
 

@@ -7,14 +7,13 @@ lifespan (bot/app.py), from the same clients as the bot's own services.
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot.logs import get_logger
+from bot.background import Every
 from bot.staff import api, pages_account, pages_admin, pages_cases
 from bot.staff.deps import (
     POLL_HEADER,
@@ -27,7 +26,6 @@ from bot.staff.deps import (
 from bot.staff.render import problem
 from bot.staff.security import StaffHeaders
 
-log = get_logger("bot.staff")
 NOTIFY_EVERY_S = 3.0
 
 
@@ -59,24 +57,6 @@ async def _refused(request: Request, exc: Exception) -> Response:
     return problem(staff, request, None, code, 403)
 
 
-class UrgentNotifier:
+def urgent_notifier(staff: StaffServices) -> Every:
     """Tells centres of new urgent cases promptly (webhook); a background loop of the web app."""
-
-    def __init__(self, staff: StaffServices, every_s: float = NOTIFY_EVERY_S) -> None:
-        self._staff = staff
-        self._every_s = every_s
-        self._stopping = asyncio.Event()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self._staff.notify_once()
-            except Exception as exc:  # noqa: BLE001 - a failing webhook must not stop the loop
-                log.warning("inbox.notify_failed", error=type(exc).__name__)
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._every_s)
-            except TimeoutError:
-                pass
-
-    def stop(self) -> None:
-        self._stopping.set()
+    return Every(staff.notify_once, NOTIFY_EVERY_S, "inbox.notify_failed")
