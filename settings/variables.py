@@ -16,16 +16,16 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 
-def _is_group(field: FieldInfo) -> bool:
+def _group(field: FieldInfo) -> type[BaseModel] | None:
+    """The model a field holds, if it is a group of settings."""
     annotation = field.annotation
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
 def variables_of(model: type[BaseModel]) -> Iterator[tuple[str, tuple[str, ...], FieldInfo]]:
     """Every variable of ``model``: its name, the path of its field, the field."""
     for name, field in model.model_fields.items():
-        if _is_group(field):
-            group: type[BaseModel] = field.annotation  # type: ignore[assignment]  # checked by _is_group
+        if (group := _group(field)) is not None:
             for variable, path, inner in variables_of(group):
                 yield variable, (name, *path), inner
         elif isinstance(field.validation_alias, str):

@@ -44,6 +44,8 @@ CSRF_HEADER = "X-CSRF-Token"
 # Background refreshes send this header: they show what changed, but they are not activity
 # and do not keep an idle session alive.
 POLL_HEADER = "X-Staff-Poll"
+# The urgent-case webhook may take this long.
+WEBHOOK_TIMEOUT_S = 5.0
 log = get_logger("bot.staff")
 
 
@@ -74,10 +76,6 @@ def build_templates(words: text.StaffText) -> Jinja2Templates:
     env.globals["t"] = words.pages
     env.globals["words"] = words
     return Jinja2Templates(env=env)
-
-
-# The urgent-case webhook may take this long.
-WEBHOOK_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -135,7 +133,8 @@ class StaffServices:
 
 
 def get_staff(request: Request) -> StaffServices:
-    return request.app.state.staff  # type: ignore[no-any-return]
+    staff: StaffServices = request.app.state.staff  # set by the app's lifespan (bot/app.py)
+    return staff
 
 
 StaffDep = Annotated[StaffServices, Depends(get_staff)]
