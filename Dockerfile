@@ -6,6 +6,7 @@ FROM python:3.11-slim
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 COPY pyproject.toml ./
+COPY settings ./settings
 COPY bot ./bot
 COPY nlu ./nlu
 COPY flows ./flows

@@ -22,11 +22,13 @@ run: venv
 	DEV_MODE=true $(VENV)/bin/python -m bot serve
 
 lint: venv
-	$(VENV)/bin/ruff check bot nlu flows handoff tests bench scripts
+	$(VENV)/bin/ruff check settings bot nlu flows handoff tests bench scripts
+	$(VENV)/bin/mypy
 
 test: venv
 	bash scripts/ensure-system-packages.sh
-	$(VENV)/bin/ruff check bot nlu flows handoff tests bench scripts
+	$(VENV)/bin/ruff check settings bot nlu flows handoff tests bench scripts
+	$(VENV)/bin/mypy  # strict, for the packages in pyproject.toml [tool.mypy]
 	$(VENV)/bin/python -m pytest -q
 	bash scripts/rasa-ci.sh
 

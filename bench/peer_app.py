@@ -72,7 +72,9 @@ def create_app() -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state["nlu"] = await build_understander(settings)
+        state["nlu"] = await build_understander(
+            settings.nlu_backend, rasa_url=settings.rasa_url, rasa_timeout_s=settings.rasa_timeout_s
+        )
         state["acks"] = acknowledgements()
         async with AsyncApiClient(configuration) as client:
             state["line"] = AsyncMessagingApi(client)

@@ -8,15 +8,19 @@ import argparse
 import asyncio
 import signal
 
-from bot.config import get_settings
+from settings import get_settings
 
 
 def migrate() -> None:
     from alembic import command
 
     from bot.schema import alembic_config
+    from handoff import crypto
 
-    command.upgrade(alembic_config(), "head")
+    settings = get_settings()
+    # Data migrations re-encrypt rows (migrations/env.py uses the key configured here).
+    crypto.configure(settings.security.encryption_key.get_secret_value())
+    command.upgrade(alembic_config(settings.database.url), "head")
 
 
 def wait_for_migrations(timeout_s: float) -> int:
@@ -26,7 +30,7 @@ def wait_for_migrations(timeout_s: float) -> int:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    if wait_for_schema(settings.database_url, timeout_s=timeout_s):
+    if wait_for_schema(settings.database.url, timeout_s=timeout_s):
         return 0
     get_logger("bot.schema").error("schema.not_migrated", waited_s=timeout_s)
     return 1
@@ -41,8 +45,8 @@ def serve() -> None:
     settings = get_settings()
     uvicorn.run(
         create_app(settings, freeze_heap=True),
-        host=settings.host,
-        port=settings.port,
+        host=settings.web.host,
+        port=settings.web.port,
         log_level=settings.log_level.lower(),
         access_log=False,  # request lines would carry nothing useful and cost time
         **server_options(),  # proxy headers: FORWARDED_ALLOW_IPS only (bot.security)
@@ -50,51 +54,40 @@ def serve() -> None:
 
 
 async def _worker() -> None:
+    from bot.background import Background
     from bot.heap import freeze_startup_objects
     from bot.logs import configure_logging
     from bot.services import build_services
+    from bot.worker import default_consumer_name
 
     settings = get_settings()
     configure_logging(settings.log_level)
     stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
+    running = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
+        running.add_signal_handler(sig, stopping.set)
     services = await build_services(settings)
     freeze_startup_objects()
-    worker = services.worker()
-    run = asyncio.create_task(worker.run())
-    # Beside the stream: outbox retries, callback reminders, housekeeping.
-    loops = [services.deliverer, services.maintenance, *([services.reminders] if services.reminders else [])]
-    helpers = [asyncio.create_task(loop.run()) for loop in loops]
-    stop = asyncio.create_task(stopping.wait())
+    # The stream and, beside it, outbox retries, callback reminders, housekeeping.
+    background = Background(services.loops([default_consumer_name()]))
+    background.start()
     try:
-        await asyncio.wait({run, stop}, return_when=asyncio.FIRST_COMPLETED)
-        worker.stop()
-        for loop in loops:
-            loop.stop()
-        await run
-        await asyncio.gather(*helpers)
+        await background.run_until(stopping)
     finally:
-        stop.cancel()
         await services.aclose()
 
 
 async def _dead_letters(action: str, ids: list[str], replay_all: bool) -> int:
     import json
 
-    from bot.deadletters import DeadLetters
-    from bot.outbox import Outbox
     from bot.redis_conn import connect_redis
-    from bot.services import KNOWN_MARGIN_S
+    from bot.services import delivery_stores
     from handoff import crypto
 
     settings = get_settings()
-    crypto.configure(settings.encryption_key.get_secret_value())
-    client = connect_redis(settings)
-    outbox = Outbox(client, known_ttl_s=int(settings.delivery_useful_s) + KNOWN_MARGIN_S,
-                    useful_s=settings.delivery_useful_s)
-    letters = DeadLetters(client, ttl_s=settings.dead_letter_ttl_s, outbox=outbox)
+    crypto.configure(settings.security.encryption_key.get_secret_value())
+    client = connect_redis(settings.redis)
+    _outbox, letters = delivery_stores(settings, client)
     try:
         if action == "list":
             for letter in await letters.all():

@@ -1,25 +1,27 @@
-"""The FastAPI application: built by ``create_app``, wired in its lifespan.
+"""The FastAPI application: built by ``create_app``, wired in its one lifespan.
 
-Clients, pools and workers are created when the app starts, never at import time, so
-tests can build an app per configuration.
+Clients, pools, services (the staff side's too) and background loops are created when the
+app starts, through the composition root (bot/services.py), never at import time, so tests
+can build an app per configuration.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from bot import ops, webhook
-from bot.config import Settings, get_settings
+from bot.background import Background
 from bot.heap import freeze_startup_objects
 from bot.logs import configure_logging, get_logger
 from bot.security import harden
 from bot.services import build_services
-from bot.staff import mount_staff
+from bot.staff import mount_staff, urgent_notifier
+from bot.staff.deps import StaffServices
 from bot.worker import default_consumer_name
+from settings import Settings, get_settings
 
 log = get_logger("bot.app")
 
@@ -33,39 +35,24 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await build_services(settings)
-        app.state.services = services
-        app.state.intake = services.intake
-        app.state.db_engine = services.db_engine
-        app.state.nlu_ready = services.nlu_ready
+        staff = StaffServices.build(settings.staff, services)
+        state = app.state
+        state.services, state.staff = services, staff
+        state.intake, state.db_engine, state.nlu_ready = services.intake, services.db_engine, services.nlu_ready
         webhook.configure(
-            app.state, channel_secret=settings.line_channel_secret.get_secret_value(),
-            max_body_bytes=settings.webhook_max_body_bytes, event_max_age_s=settings.dedupe_ttl_s,
+            state, channel_secret=settings.line.channel_secret.get_secret_value(),
+            max_body_bytes=settings.webhook.max_body_bytes, event_max_age_s=settings.webhook.dedupe_ttl_s,
         )
-        workers = [
-            services.worker(f"{default_consumer_name()}-web{i}")
-            for i in range(settings.in_process_workers)
-        ]
-        tasks = [asyncio.create_task(w.run()) for w in workers]
-        # Outbox retries and callback reminders run beside the workers (only where they run);
-        # housekeeping (delivery records, gauges for /metrics) runs in every process.
-        reminders = services.reminders if workers else None
-        if workers:
-            tasks.append(asyncio.create_task(services.deliverer.run()))
-        if reminders is not None:
-            tasks.append(asyncio.create_task(reminders.run()))
-        tasks.append(asyncio.create_task(services.maintenance.run()))
+        consumers = [f"{default_consumer_name()}-web{i}" for i in range(settings.web.in_process_workers)]
+        background = Background([*services.loops(consumers), urgent_notifier(staff)])
+        background.start()
         frozen = freeze_startup_objects() if freeze_heap else 0
-        log.info("app.started", workers=len(workers), embedded_redis=settings.embedded_redis, frozen_objects=frozen)
+        log.info("app.started", workers=len(consumers), embedded_redis=settings.redis.embedded, frozen_objects=frozen)
         try:
             yield
         finally:
-            for w in workers:
-                w.stop()
-            if reminders is not None:
-                reminders.stop()
-            services.deliverer.stop()
-            services.maintenance.stop()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            for failure in await background.stop():
+                log.error("app.loop_failed", error=type(failure).__name__)
             await services.aclose()
 
     # Documentation is served by bot.security, to DEV_MODE or a signed-in admin only.
@@ -74,7 +61,7 @@ def create_app(settings: Settings | None = None, *, freeze_heap: bool = False) -
     harden(app, settings)
     app.include_router(webhook.router)
     app.include_router(ops.router)
-    mount_staff(app, settings)  # staff inbox, statistics and JSON API (bot/staff)
+    mount_staff(app)  # staff inbox, statistics and JSON API (bot/staff)
     if settings.dev_mode:
         from bot.dev import mount_dev
 

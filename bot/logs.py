@@ -6,6 +6,7 @@ import logging
 import sys
 
 import structlog
+from structlog.typing import FilteringBoundLogger
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -24,5 +25,7 @@ def configure_logging(level: str = "INFO") -> None:
     )
 
 
-def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.get_logger(name)
+def get_logger(name: str) -> FilteringBoundLogger:
+    """What ``configure_logging`` makes (``make_filtering_bound_logger``), bound lazily."""
+    logger: FilteringBoundLogger = structlog.get_logger(name)
+    return logger

@@ -8,23 +8,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import fakeredis
 import redis.asyncio as redis
 
-from bot.config import Settings
+from settings import RedisSettings
 
 
 @lru_cache
-def _embedded_server():  # one in-process "server" shared by every client of this process
-    import fakeredis
-
+def _embedded_server() -> fakeredis.FakeServer:
+    """One in-process "server" shared by every client of this process."""
     return fakeredis.FakeServer()
 
 
-def connect_redis(settings: Settings) -> redis.Redis:
-    if settings.embedded_redis:
-        import fakeredis
-
+def connect_redis(settings: RedisSettings) -> redis.Redis:
+    if settings.embedded:
         return fakeredis.FakeAsyncRedis(server=_embedded_server())
-    return redis.Redis.from_url(
-        settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
-    )
+    return redis.Redis.from_url(settings.url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30)

@@ -10,12 +10,12 @@ twice. Delivery, retries and the X-Line-Retry-Key (unique to that send) are the 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.background import Every
 from bot.delivery import FAST_PATH_WAIT_S, Deliverer
 from bot.logs import get_logger
 from bot.messenger import MAX_MESSAGES_PER_CALL
@@ -47,24 +47,15 @@ class ReminderScheduler:
         self._deliverer = deliverer
         self._conversation = conversation
         self._directory = directory
-        self._interval_s = interval_s
         self._now = clock or (lambda: datetime.now(UTC))
-        self._stopping = asyncio.Event()
+        self._loop = Every(self.tick, interval_s, "reminders.tick_failed")
 
     async def run(self) -> None:
         """Tick every ``interval_s`` until ``stop()``; a failed tick is logged and retried."""
-        while not self._stopping.is_set():
-            try:
-                await self.tick()
-            except Exception as exc:  # noqa: BLE001 - the database or Redis is away: the next tick retries
-                log.warning("reminders.tick_failed", error=type(exc).__name__)
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval_s)
-            except TimeoutError:
-                pass
+        await self._loop.run()
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._loop.stop()
 
     async def tick(self, now: datetime | None = None) -> int:
         """Queue every reminder due at ``now`` and try to deliver them at once; how many."""

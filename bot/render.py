@@ -7,6 +7,7 @@ from linebot.v3.messaging import (
     FlexBox,
     FlexBubble,
     FlexButton,
+    FlexComponent,
     FlexMessage,
     FlexSeparator,
     FlexText,
@@ -51,7 +52,7 @@ def _quick_reply(buttons: tuple[Button, ...]) -> QuickReply | None:
 
 
 def _card(card: Card) -> FlexMessage:
-    body: list = [FlexText(text=card.title, weight="bold", size="lg", wrap=True)]
+    body: list[FlexComponent] = [FlexText(text=card.title, weight="bold", size="lg", wrap=True)]
     if card.rows:
         body.append(FlexSeparator(margin="md"))
         for label, value in card.rows:

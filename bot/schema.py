@@ -8,6 +8,7 @@ manifests were applied in.
 
 from __future__ import annotations
 
+import argparse
 import time
 from dataclasses import dataclass
 
@@ -16,8 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import REPO_ROOT
 from handoff.db import make_sync_engine
+from settings import REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,13 @@ class SchemaState:
         return self.current == self.expected or bool(self.unknown)
 
 
-def alembic_config() -> Config:
-    """The repo's Alembic configuration, wherever the process was started from."""
+def alembic_config(database_url: str | None = None) -> Config:
+    """The repo's Alembic configuration, wherever the process was started from; with
+    ``database_url``, as ``alembic -x url=...`` (migrations/env.py)."""
     config = Config(str(REPO_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    if database_url is not None:
+        config.cmd_opts = argparse.Namespace(x=[f"url={database_url}"])
     return config
 
 

@@ -22,7 +22,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from bot.config import Settings
+from settings import Settings
 
 OPENAPI_URL = "/openapi.json"
 
@@ -43,9 +43,9 @@ def address_in(host: str | None, networks: list[ipaddress.IPv4Network | ipaddres
 def metrics_allowed(request: Request, settings: Settings) -> bool:
     if settings.dev_mode:
         return True
-    if address_in(request.client.host if request.client else None, address_list(settings.metrics_allow_ips)):
+    if address_in(request.client.host if request.client else None, address_list(settings.security.metrics_allow_ips)):
         return True
-    token = settings.metrics_token.get_secret_value()
+    token = settings.security.metrics_token.get_secret_value()
     given = request.headers.get("authorization", "")
     return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
@@ -67,8 +67,8 @@ def harden(app: FastAPI, settings: Settings) -> None:
     """Proxy-header trust and the gated documentation; call on a FastAPI built with
     ``docs_url=None, redoc_url=None, openapi_url=None``."""
     app.state.settings = settings  # what /metrics checks against
-    if settings.forwarded_allow_ips.strip():
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    if settings.security.forwarded_allow_ips.strip():
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.security.forwarded_allow_ips)
 
     async def documentation_allowed(request: Request) -> None:
         if not settings.dev_mode and not await _admin_signed_in(request):

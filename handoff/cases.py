@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff import lifecycle
 from handoff.crypto import lookup_hash
 from handoff.directory import load_directory
-from handoff.lifecycle import DangerReport
+from handoff.lifecycle import DangerReport as DangerReport  # callers say cases.DangerReport
 from handoff.models import (
     OPEN_STATUSES,
     STATUSES,

@@ -13,12 +13,12 @@ import sys
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.config import get_settings
 from handoff import audit, crypto
 from handoff.auth import WeakPassword, create_user
 from handoff.db import make_async_engine, session_factory
 from handoff.retention import purge_closed
 from handoff.staff_models import ROLES
+from settings import get_settings
 
 
 def _read_password() -> str:
@@ -69,11 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument("--days", type=int, help="override RETENTION_DAYS")
     args = parser.parse_args(argv)
     settings = get_settings()
-    crypto.configure(settings.encryption_key.get_secret_value())
+    crypto.configure(settings.security.encryption_key.get_secret_value())
     try:
         if args.command == "create-user":
-            return asyncio.run(_create_user(args, settings.database_url))
-        return asyncio.run(_purge(args, settings.database_url, settings.retention_days))
+            return asyncio.run(_create_user(args, settings.database.url))
+        return asyncio.run(_purge(args, settings.database.url, settings.staff.retention_days))
     except (ValueError, WeakPassword) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,9 +1,12 @@
 """Personal data encrypted at rest, transparently, and a keyed hash for lookups.
 
 Columns typed ``EncryptedText`` / ``EncryptedJSON`` hold Fernet tokens (AES-128-CBC +
-HMAC-SHA256) made with ``Settings.encryption_key``; code reads and writes plain values. The
-LINE user id is also stored as an HMAC (key derived from the encryption key by HKDF) so a
-resident's cases can be found, and erased, without decrypting every row.
+HMAC-SHA256) made with ``ENCRYPTION_KEY``; code reads and writes plain values. The LINE user
+id is also stored as an HMAC (key derived from the encryption key by HKDF) so a resident's
+cases can be found, and erased, without decrypting every row.
+
+Whoever starts the process installs the key once (``configure``): the composition root
+(bot/services.py), a command's ``main``, migrations/env.py, the tests.
 """
 
 from __future__ import annotations
@@ -49,18 +52,18 @@ _keyring: Keyring | None = None
 
 
 def configure(encryption_key: str) -> None:
-    """Install the key used by every encrypted column in this process (app start-up)."""
+    """Install the key used by every encrypted column in this process (start-up)."""
     global _keyring
     _keyring = Keyring.from_key(encryption_key)
 
 
+def configured() -> bool:
+    return _keyring is not None
+
+
 def keyring() -> Keyring:
     if _keyring is None:
-        # Scripts and Alembic: fall back to the process settings.
-        from bot.config import get_settings
-
-        configure(get_settings().encryption_key.get_secret_value())
-    assert _keyring is not None
+        raise EncryptionKeyError("no encryption key in this process: call handoff.crypto.configure at start-up")
     return _keyring
 
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.directory import SITUATIONS
 from handoff.models import EventLog
+from nlu.contract import SITUATIONS
 
 KINDS = ("start", "step", "outcome")
 KNOWN_SITUATIONS = (*SITUATIONS, "crisis")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 
@@ -24,21 +23,16 @@ def _train(args: argparse.Namespace) -> int:
 
 
 async def _parse(backend: str) -> int:
-    from types import SimpleNamespace
-
     import structlog
 
     from nlu.pipeline import build_understander
+    from settings import NluSettings, read_group
 
     # stdout carries exactly one JSON line per input; log events (nlu.rasa_fallback) go to stderr.
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
-    settings = SimpleNamespace(
-        nlu_backend=backend,
-        rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
-        rasa_timeout_s=float(os.environ.get("RASA_TIMEOUT_S", "0.5")),
-    )
-    understander = await build_understander(settings)
+    rasa = read_group(NluSettings)  # RASA_URL, RASA_TIMEOUT_S; the backend is the argument's
+    understander = await build_understander(backend, rasa_url=rasa.rasa_url, rasa_timeout_s=rasa.rasa_timeout_s)
     try:
         for line in sys.stdin:
             if not line.strip():
@@ -48,7 +42,7 @@ async def _parse(backend: str) -> int:
                 if not isinstance(text, str):
                     raise TypeError("text is not a string")
             except (ValueError, KeyError, TypeError) as exc:
-                out: dict = {"error": f"bad input line: {exc}"}
+                out: dict[str, object] = {"error": f"bad input line: {exc}"}
             else:
                 out = (await understander.understand(text)).to_json()
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

@@ -30,15 +30,17 @@ def cv_folds(data: TrainingData, k: int, seed: int) -> list[tuple[TrainingData, 
     by_set: dict[tuple[str, ...], list[Example]] = defaultdict(list)
     for e in data.situation_examples:
         by_set[tuple(sorted(e.situations))].append(e)
+    # Groups in a fixed order (intents by name, then situation sets), so a seed gives one split.
+    ordered = [(False, by_intent[key]) for key in sorted(by_intent)]
+    ordered += [(True, by_set[key]) for key in sorted(by_set)]
     offset = 0
-    for is_situation_row, groups in ((False, by_intent), (True, by_set)):
-        for key in sorted(groups):
-            group = groups[key][:]
-            rng.shuffle(group)
-            for i, e in enumerate(group):
-                # A running offset spreads the remainders of small groups over all folds.
-                fold_of[(i + offset) % k].append((is_situation_row, e))
-            offset += len(group)
+    for is_situation_row, members in ordered:
+        group = members[:]
+        rng.shuffle(group)
+        for i, e in enumerate(group):
+            # A running offset spreads the remainders of small groups over all folds.
+            fold_of[(i + offset) % k].append((is_situation_row, e))
+        offset += len(group)
     folds = []
     for f in range(k):
         train_part = TrainingData()

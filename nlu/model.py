@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from nlu.data import (
 )
 from nlu.features import LinearHead, Vectorizer, analyze
 from nlu.normalize import normalize
+
+if TYPE_CHECKING:
+    from scipy import sparse  # ships no types: csr_matrix is Any to mypy
 
 MODEL_DIR = REPO_ROOT / "var" / "nlu"
 # Bump when the features or the training recipe change, so stale caches are not reused.
@@ -76,7 +80,7 @@ class EmbeddedModel:
                 cache[folded] = hit
         return hit
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_cache", None)
         state.pop("_cache_lock", None)
@@ -116,7 +120,9 @@ def _situation_rows(data: TrainingData) -> tuple[list[str], list[list[str]]]:
     return texts, targets
 
 
-def _fit_multiclass(x, labels: list[str], config: TrainConfig):  # type: ignore[no-untyped-def]
+def _fit_multiclass(
+    x: sparse.csr_matrix, labels: list[str], config: TrainConfig
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(labels, coef, intercept) of the intent head."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
@@ -135,7 +141,7 @@ def _fit_multiclass(x, labels: list[str], config: TrainConfig):  # type: ignore[
     return [str(c) for c in clf.classes_], np.ascontiguousarray(coef), np.asarray(intercept)
 
 
-def _fit_binary(x, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:  # type: ignore[no-untyped-def]
+def _fit_binary(x: sparse.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
     """A linear SVM whose scaled margin goes through a sigmoid (0 margin = 0.5)."""
     from sklearn.svm import LinearSVC
 

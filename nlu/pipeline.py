@@ -1,6 +1,6 @@
 """One pipeline for every backend: normalise -> classify -> danger -> situations -> facts.
 
-understander = await build_understander(get_settings())
+understander = await build_understander("rasa", rasa_url="http://rasa:5005")   # or () for embedded
 understanding = await understander.understand("父85歳、兄50代がひきこもり")
 understander.danger("もう消えたい")   # sync and cheap, for free text typed mid-flow
 understander.danger("I want to die", detail=True).kinds   # ("suicidal",)
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 from nlu.contract import Entity, IntentClassifier, IntentRanking, Understanding
 from nlu.danger import DangerDetector, DangerLexicon, DangerVerdict
@@ -25,6 +25,7 @@ from nlu.language import LanguageIdentifier, default_identifier
 from nlu.model import EmbeddedModel, load_or_train
 from nlu.normalize import Normalized, normalize
 from nlu.offload import Offloader
+from nlu.rasa_client import DEFAULT_RASA_URL
 from nlu.situations import SituationCues, combine_situations
 
 # A LINE text message is at most 5,000 characters; anything longer is cut before NLU.
@@ -193,8 +194,11 @@ class Understander:
         self.offloader.close()
 
 
-async def build_understander(settings_like: Any = None) -> Understander:
-    """From settings (``nlu_backend``, ``rasa_url``, ``rasa_timeout_s``); embedded by default.
+async def build_understander(
+    backend: str = "embedded", *, rasa_url: str = DEFAULT_RASA_URL, rasa_timeout_s: float = 0.5
+) -> Understander:
+    """``backend`` "embedded" (the default) or "rasa" at ``rasa_url``, given up on after
+    ``rasa_timeout_s`` (NLU_BACKEND, RASA_URL, RASA_TIMEOUT_S: the caller's settings).
 
     Loads the cached model for the current ``data/nlu`` (training it first if needed, in a
     worker thread).  The Rasa backend is always wrapped in the embedded fallback.
@@ -203,17 +207,13 @@ async def build_understander(settings_like: Any = None) -> Understander:
     lexicon = await asyncio.to_thread(DangerLexicon.load)
     await asyncio.to_thread(default_identifier)  # the language models load once, off the loop
     embedded = EmbeddedClassifier(model)
-    backend = getattr(settings_like, "nlu_backend", "embedded")
     classifier: IntentClassifier = embedded
     if backend == "rasa":
         from nlu.fallback import FallbackClassifier
-        from nlu.rasa_client import DEFAULT_RASA_URL, RasaClassifier
+        from nlu.rasa_client import RasaClassifier
 
-        timeout_s = float(getattr(settings_like, "rasa_timeout_s", 0.5))
-        rasa = RasaClassifier(
-            getattr(settings_like, "rasa_url", DEFAULT_RASA_URL), timeout=timeout_s
-        )
-        classifier = FallbackClassifier(rasa, embedded, budget_s=timeout_s)
+        rasa = RasaClassifier(rasa_url, timeout=rasa_timeout_s)
+        classifier = FallbackClassifier(rasa, embedded, budget_s=rasa_timeout_s)
     elif backend != "embedded":
         raise ValueError(f"unknown nlu_backend {backend!r}: use 'embedded' or 'rasa'")
     return Understander(classifier, model, lexicon)

@@ -6,7 +6,6 @@ not getting an answer raises ``RasaUnavailable``, the one thing a fallback has t
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal
 
 import httpx
@@ -47,11 +46,6 @@ class RasaClassifier:
             timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=30.0),
         )
-
-    @classmethod
-    def from_env(cls, *, timeout: float = 2.0) -> RasaClassifier:
-        """Read ``RASA_URL`` (default ``http://127.0.0.1:5005``)."""
-        return cls(os.environ.get("RASA_URL", DEFAULT_RASA_URL), timeout=timeout)
 
     async def classify(self, text: str) -> IntentRanking:
         payload = await self._request("POST", "/model/parse", json={"text": text})

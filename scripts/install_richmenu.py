@@ -126,13 +126,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.draw_only:
             return 0
     sys.path.insert(0, str(REPO_ROOT))
-    from bot.config import get_settings
     from bot.services import line_api_base
+    from settings import get_settings
 
     settings = get_settings()
     menu_id = install(
         base_url=line_api_base(settings),
-        access_token=settings.line_channel_access_token.get_secret_value(),
+        access_token=settings.line.channel_access_token.get_secret_value(),
         menu=menu,
         image=IMAGE_FILE.read_bytes(),
     )

@@ -24,7 +24,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from bot.app import create_app  # noqa: E402
-from bot.config import Settings  # noqa: E402
 from flows.catalogue import load_catalogue  # noqa: E402
 from flows.definition import load_flows  # noqa: E402
 from handoff import crypto, events, inbox  # noqa: E402
@@ -35,6 +34,7 @@ from handoff.directory import load_directory  # noqa: E402
 from handoff.lifecycle import DangerReport  # noqa: E402
 from handoff.models import Base  # noqa: E402
 from handoff.routing import route  # noqa: E402
+from settings import Settings  # noqa: E402
 from tests.support.browser import launch  # noqa: E402
 
 PASSWORD = "screenshot-password"
@@ -139,9 +139,9 @@ async def main(out: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="tsunagu-shots-"))
     database_url = f"sqlite+aiosqlite:///{tmp / 'shots.db'}"
     port = free_port()
-    settings = Settings(dev_mode=True, port=port, database_url=database_url, staff_cookie_secure=False,
-                        log_level="WARNING")
-    crypto.configure(settings.encryption_key.get_secret_value())
+    settings = Settings.from_variables({"DEV_MODE": True, "PORT": port, "DATABASE_URL": database_url,
+                                        "STAFF_COOKIE_SECURE": False, "LOG_LEVEL": "WARNING"})
+    crypto.configure(settings.security.encryption_key.get_secret_value())
     danger_case = await seed(database_url)
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())

@@ -27,7 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from bot.app import create_app  # noqa: E402
-from bot.config import Settings  # noqa: E402
+from settings import Settings  # noqa: E402
 from tests.support.browser import CHROMIUM, chromium_available, launch  # noqa: E402
 
 MESSAGE = "家賃が払えなくなりそうで、どこに相談したらいいですか"
@@ -86,14 +86,10 @@ async def run(out: Path, showcase: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="tsunagu-sim-") as tmp:
         database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'tsunagu.db'}"
         migrate(database_url)
-        settings = Settings(
-            dev_mode=True,
-            host="127.0.0.1",
-            port=port,
-            redis_url="memory://",
-            database_url=database_url,
-            log_level="WARNING",
-        )
+        settings = Settings.from_variables({
+            "DEV_MODE": True, "HOST": "127.0.0.1", "PORT": port, "REDIS_URL": "memory://",
+            "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
+        })
         app = create_app(settings)
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from bot.config import Settings
 from bot.dev.line_api import FakeLineApi, build_app
+from settings import REPO_ROOT, Settings
 from tests.support.line import ACCESS_TOKEN, SECRET
 from tests.support.servers import serve
 
@@ -29,7 +29,6 @@ def migrated_database() -> str:
     from alembic import command
     from alembic.config import Config
 
-    from bot.config import REPO_ROOT
     from handoff import crypto
 
     # A data migration may re-encrypt rows that earlier runs left, written with the tests' key.
@@ -79,6 +78,8 @@ async def fake_line() -> AsyncIterator[tuple[FakeLineApi, str]]:
 
 
 def make_settings(**overrides: object) -> Settings:
+    """Settings for a test app; ``overrides`` by variable name (``line_api_base_url=...``
+    sets LINE_API_BASE_URL, settings.line.api_base_url)."""
     values: dict[str, object] = {
         "line_channel_secret": SECRET,
         "line_channel_access_token": ACCESS_TOKEN,
@@ -91,4 +92,4 @@ def make_settings(**overrides: object) -> Settings:
         "log_level": "WARNING",
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings.from_variables(values)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from bot.config import Settings
 from bot.dev.line_api import FakeLineApi, build_router
 from bot.dev.richmenu_api import build_richmenu_router
+from settings import Settings
 
 
 def mount_dev(app: FastAPI, settings: Settings) -> None:
-    fake = FakeLineApi(settings.line_channel_access_token.get_secret_value())
+    fake = FakeLineApi(settings.line.channel_access_token.get_secret_value())
     app.state.fake_line = fake
     app.include_router(build_router(fake), prefix="/dev/line-api", include_in_schema=False)
     app.include_router(

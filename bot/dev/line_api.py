@@ -121,7 +121,7 @@ class FakeLineApi:
         self.changed.set()
         self.changed = asyncio.Event()
 
-    def _reject(self, path: str, status: int, message: str, details: list | None = None):
+    def _reject(self, path: str, status: int, message: str, details: list[str] | None = None) -> JSONResponse:
         self.rejected.append({"path": path, "status": status, "message": message})
         body: dict[str, Any] = {"message": message}
         if details:
@@ -201,15 +201,15 @@ def build_router(fake: FakeLineApi) -> APIRouter:
                 return JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
         return None
 
-    def _lost_response(path: str, response):  # type: ignore[no-untyped-def]
+    def _lost_response(path: str, sent: dict[str, Any]) -> JSONResponse:
         """Apply a queued after-success fault: the work is done, the answer is lost."""
         if fake.faults[path] and fake.faults[path][0].after_success:
             fault = fake.faults[path].pop(0)
             return JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)
-        return response
+        return JSONResponse(sent)
 
     @router.post("/v2/bot/message/reply")
-    async def reply(request: Request, authorization: str | None = Header(None)):
+    async def reply(request: Request, authorization: str | None = Header(None)) -> JSONResponse:
         if (refused := await _gate("reply", authorization)) is not None:
             return refused
         body = await request.json()
@@ -233,7 +233,7 @@ def build_router(fake: FakeLineApi) -> APIRouter:
         request: Request,
         authorization: str | None = Header(None),
         x_line_retry_key: str | None = Header(None),
-    ):
+    ) -> JSONResponse:
         if (refused := await _gate("push", authorization)) is not None:
             return refused
         body = await request.json()
@@ -260,7 +260,7 @@ def build_router(fake: FakeLineApi) -> APIRouter:
         return _lost_response("push", _sent(body["messages"]))
 
     @router.post("/v2/bot/chat/loading/start")
-    async def loading(request: Request, authorization: str | None = Header(None)):
+    async def loading(request: Request, authorization: str | None = Header(None)) -> JSONResponse:
         if (refused := await _gate("loading", authorization)) is not None:
             return refused
         body = await request.json()

@@ -45,31 +45,32 @@ def build_richmenu_router(store: RichMenuStore, access_token: str) -> APIRouter:
         return body, None
 
     @router.post("/v2/bot/richmenu/validate")
-    async def validate(request: Request, authorization: str | None = Header(None)):
+    async def validate(request: Request, authorization: str | None = Header(None)) -> Response:
         if (refused := _refused(authorization)) is not None:
             return refused
         _, problem = await _menu(request)
         return problem or JSONResponse({})
 
     @router.post("/v2/bot/richmenu")
-    async def create(request: Request, authorization: str | None = Header(None)):
+    async def create(request: Request, authorization: str | None = Header(None)) -> Response:
         if (refused := _refused(authorization)) is not None:
             return refused
         body, problem = await _menu(request)
-        if problem is not None or body is None:
+        if problem is not None:
             return problem
+        assert body is not None  # _menu gives a body or a problem
         menu_id = "richmenu-" + uuid.uuid4().hex
         store.menus[menu_id] = {**body, "richMenuId": menu_id}
         return JSONResponse({"richMenuId": menu_id})
 
     @router.get("/v2/bot/richmenu/list")
-    async def listing(authorization: str | None = Header(None)):
+    async def listing(authorization: str | None = Header(None)) -> Response:
         if (refused := _refused(authorization)) is not None:
             return refused
         return JSONResponse({"richmenus": list(store.menus.values())})
 
     @router.delete("/v2/bot/richmenu/{menu_id}")
-    async def delete(menu_id: str, authorization: str | None = Header(None)):
+    async def delete(menu_id: str, authorization: str | None = Header(None)) -> Response:
         if (refused := _refused(authorization)) is not None:
             return refused
         if store.menus.pop(menu_id, None) is None:
@@ -81,7 +82,7 @@ def build_richmenu_router(store: RichMenuStore, access_token: str) -> APIRouter:
 
     @router.post("/v2/bot/richmenu/{menu_id}/content")
     async def upload(menu_id: str, request: Request, authorization: str | None = Header(None),
-                     content_type: str | None = Header(None)):
+                     content_type: str | None = Header(None)) -> Response:
         if (refused := _refused(authorization)) is not None:
             return refused
         if menu_id not in store.menus:
@@ -93,7 +94,7 @@ def build_richmenu_router(store: RichMenuStore, access_token: str) -> APIRouter:
         return JSONResponse({})
 
     @router.post("/v2/bot/user/all/richmenu/{menu_id}")
-    async def set_default(menu_id: str, authorization: str | None = Header(None)):
+    async def set_default(menu_id: str, authorization: str | None = Header(None)) -> Response:
         if (refused := _refused(authorization)) is not None:
             return refused
         if menu_id not in store.menus or menu_id not in store.images:

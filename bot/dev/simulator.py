@@ -17,21 +17,19 @@ import json
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from bot.config import Settings
 from bot.dev.line_api import FakeLineApi
 from bot.logs import get_logger
+from settings import Settings, WebSettings
 
 log = get_logger("bot.dev.simulator")
 
@@ -146,7 +144,7 @@ def build_event(request: SendRequest, reply_token: str) -> dict[str, Any]:
     return event
 
 
-def _callback_url(settings: Settings) -> str:
+def _callback_url(settings: WebSettings) -> str:
     # A server bound to every address is still reached on loopback.
     host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(
         settings.host, settings.host
@@ -170,7 +168,6 @@ class ResidentEntry:
 @dataclass
 class SimulatorState:
     fake: FakeLineApi
-    settings: Settings
     sent: dict[str, list[ResidentEntry]] = field(default_factory=lambda: defaultdict(list))
 
     def loading_count(self, user_id: str) -> int:
@@ -193,20 +190,12 @@ def _static_version() -> str:
 
 def build_simulator_router(fake: FakeLineApi, settings: Settings) -> APIRouter:
     """The simulator page and its small JSON API, for ``mount_dev`` in dev mode only."""
-    state = SimulatorState(fake=fake, settings=settings)
+    state = SimulatorState(fake=fake)
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     static_files = {p.name: p for p in STATIC_DIR.iterdir() if p.suffix in STATIC_TYPES}
-    callback_url = _callback_url(settings)
-    channel_secret = settings.line_channel_secret.get_secret_value()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The page's events go over real HTTP to /callback, as LINE's would.
-        async with httpx.AsyncClient(timeout=10.0) as client:
-            app.state.simulator_http = client
-            yield
-
-    router = APIRouter(lifespan=lifespan)
+    callback_url = _callback_url(settings.web)
+    channel_secret = settings.line.channel_secret.get_secret_value()
+    router = APIRouter()
 
     @router.get("/dev/chat", response_class=HTMLResponse, summary="LINE simulator page")
     async def chat_page(request: Request) -> HTMLResponse:
@@ -245,7 +234,8 @@ def build_simulator_router(fake: FakeLineApi, settings: Settings) -> APIRouter:
         raw = json.dumps(
             {"destination": DESTINATION, "events": [event]}, ensure_ascii=False
         ).encode()
-        client: httpx.AsyncClient = request.app.state.simulator_http
+        # Over real HTTP to /callback, as LINE's would, on the process's client (bot/services.py).
+        client: httpx.AsyncClient = request.app.state.services.http
         try:
             answer = await client.post(
                 callback_url,

@@ -1,23 +1,19 @@
 """The staff side of tsunagu on the main app: inbox, case pages, statistics, admin, JSON API.
 
-``mount_staff`` adds the routes, the security headers and the handlers of refused requests,
-and wraps the app's lifespan so the staff services (sessions, LINE pusher, urgent-case
-notifier) start after the bot's own services.
+``mount_staff`` adds the routes, the security headers and the handlers of refused requests.
+The staff services and the urgent-case notifier are built and started by the app's one
+lifespan (bot/app.py), from the same clients as the bot's own services.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot.config import Settings
-from bot.logs import get_logger
+from bot.background import Every
 from bot.staff import api, pages_account, pages_admin, pages_cases
 from bot.staff.deps import (
     POLL_HEADER,
@@ -30,34 +26,16 @@ from bot.staff.deps import (
 from bot.staff.render import problem
 from bot.staff.security import StaffHeaders
 
-log = get_logger("bot.staff")
 NOTIFY_EVERY_S = 3.0
 
 
-def mount_staff(app: FastAPI, settings: Settings) -> None:
+def mount_staff(app: FastAPI) -> None:
     for router in (pages_account.router, pages_cases.router, pages_admin.router, api.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(StaffHeaders)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(Refused, _refused)
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(running: FastAPI) -> AsyncIterator[None]:
-        async with inner(running):
-            staff = StaffServices.build(settings, running.state.services)
-            running.state.staff = staff
-            notifier = asyncio.create_task(_notify_loop(staff))
-            try:
-                yield
-            finally:
-                notifier.cancel()
-                with suppress(asyncio.CancelledError):
-                    await notifier
-                await staff.aclose()
-
-    app.router.lifespan_context = lifespan
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:
@@ -79,11 +57,6 @@ async def _refused(request: Request, exc: Exception) -> Response:
     return problem(staff, request, None, code, 403)
 
 
-async def _notify_loop(staff: StaffServices) -> None:
-    """Tell centres of new urgent cases promptly (webhook)."""
-    while True:
-        try:
-            await staff.notify_once()
-        except Exception as exc:  # noqa: BLE001 - a failing webhook must not stop the loop
-            log.warning("inbox.notify_failed", error=type(exc).__name__)
-        await asyncio.sleep(NOTIFY_EVERY_S)
+def urgent_notifier(staff: StaffServices) -> Every:
+    """Tells centres of new urgent cases promptly (webhook); a background loop of the web app."""
+    return Every(staff.notify_once, NOTIFY_EVERY_S, "inbox.notify_failed")

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 from fastapi import Depends, Request
@@ -20,18 +20,20 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import DATA_DIR, Settings
 from bot.logs import get_logger
 from bot.staff import text
 from bot.staff_push import StaffSender
-from flows.catalogue import Catalogue, load_catalogue
+from flows.catalogue import Catalogue
 from flows.definition import Flow, load_flows
 from handoff import alerts
 from handoff.auth import Principal, csrf_matches
-from handoff.db import session_factory
-from handoff.directory import Directory, load_directory
+from handoff.directory import Directory
 from handoff.staff_sessions import DayGatekeeper
 from handoff.takeover import TakeoverRegistry
+from settings import DATA_DIR, StaffSettings
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -42,6 +44,8 @@ CSRF_HEADER = "X-CSRF-Token"
 # Background refreshes send this header: they show what changed, but they are not activity
 # and do not keep an idle session alive.
 POLL_HEADER = "X-Staff-Poll"
+# The urgent-case webhook may take this long.
+WEBHOOK_TIMEOUT_S = 5.0
 log = get_logger("bot.staff")
 
 
@@ -76,7 +80,7 @@ def build_templates(words: text.StaffText) -> Jinja2Templates:
 
 @dataclass
 class StaffServices:
-    settings: Settings
+    settings: StaffSettings
     sessions: async_sessionmaker[AsyncSession]
     gatekeeper: DayGatekeeper
     takeover: TakeoverRegistry
@@ -93,24 +97,24 @@ class StaffServices:
         return self.words.labels
 
     @classmethod
-    def build(cls, settings: Settings, services: Any) -> StaffServices:
+    def build(cls, settings: StaffSettings, services: Services) -> StaffServices:
+        """From the clients and stores the composition root built (bot/services.py)."""
         words = text.StaffText.load(DATA_DIR / "staff")
-        catalogue = load_catalogue()
         return cls(
             settings=settings,
-            sessions=session_factory(services.db_engine),
+            sessions=services.sessions,
             gatekeeper=DayGatekeeper(
-                services.redis, idle=timedelta(seconds=settings.staff_session_idle_s),
-                absolute=timedelta(seconds=settings.staff_session_ttl_s),
+                services.redis, idle=timedelta(seconds=settings.session_idle_s),
+                absolute=timedelta(seconds=settings.session_ttl_s),
             ),
-            takeover=TakeoverRegistry(services.redis),
+            takeover=services.takeover,
             sender=services.staff_sender,
-            directory=load_directory(settings.ward),
-            catalogue=catalogue,
-            flows=load_flows(catalogue),
+            directory=services.directory,
+            catalogue=services.catalogue,
+            flows=load_flows(services.catalogue),
             words=words,
             templates=build_templates(words),
-            http=httpx.AsyncClient(timeout=5),
+            http=services.http,
         )
 
     def notice(self, key: str) -> str:
@@ -119,20 +123,18 @@ class StaffServices:
     async def alert(self, payload: dict[str, Any]) -> None:
         """Tell the outside world of an urgent case: codes and a link, no personal data."""
         log.info("inbox.urgent_case", case=payload.get("case_number"), centre=payload.get("centre"))
-        if self.settings.staff_webhook_url:
-            response = await self.http.post(self.settings.staff_webhook_url, json=payload)
+        if self.settings.webhook_url:
+            response = await self.http.post(self.settings.webhook_url, json=payload, timeout=WEBHOOK_TIMEOUT_S)
             response.raise_for_status()
 
     async def notify_once(self) -> int:
         async with self.sessions() as session, session.begin():
             return await alerts.notify_urgent(session, self.alert, inbox_url=self.settings.public_base_url)
 
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
 
 def get_staff(request: Request) -> StaffServices:
-    return request.app.state.staff  # type: ignore[no-any-return]
+    staff: StaffServices = request.app.state.staff  # set by the app's lifespan (bot/app.py)
+    return staff
 
 
 StaffDep = Annotated[StaffServices, Depends(get_staff)]
@@ -201,8 +203,8 @@ Admin = Annotated[Signed, Depends(_role(lambda p: p.is_admin, signed_in))]
 AdminPost = Annotated[Signed, Depends(_role(lambda p: p.is_admin, csrf_checked))]
 
 
-def set_session_cookie(response: Any, token: str, settings: Settings) -> None:
+def set_session_cookie(response: Any, token: str, settings: StaffSettings) -> None:
     # No max-age: the cookie ends with the browser (a shared PC), the session with its limits.
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.staff_cookie_secure, path="/",
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure, path="/",
     )

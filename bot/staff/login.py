@@ -14,6 +14,7 @@ from fastapi import Request
 
 from handoff.auth import SignedIn
 from handoff.login_guard import device_tokens
+from settings import StaffSettings
 
 DEVICE_COOKIE = "tsunagu_device"
 
@@ -27,9 +28,9 @@ def devices_of(request: Request) -> list[str]:
     return device_tokens(request.cookies.get(DEVICE_COOKIE))
 
 
-def set_device_cookie(response: Any, signed: SignedIn, settings: Any) -> None:
+def set_device_cookie(response: Any, signed: SignedIn, settings: StaffSettings) -> None:
     """Remember this browser for the accounts that signed in on it (handoff.login_guard)."""
     response.set_cookie(
         DEVICE_COOKIE, ".".join(signed.device_tokens), httponly=True, samesite="strict",
-        secure=settings.staff_cookie_secure, max_age=90 * 24 * 3600, path="/",
+        secure=settings.cookie_secure, max_age=90 * 24 * 3600, path="/",
     )

@@ -44,7 +44,7 @@ def _login_form(staff: StaffServices, request: Request, *, error: str | None = N
                       next_url=safe_next(next_url or request.query_params.get("next")),
                       **({"flash_error": staff.words.error(error)} if error else {}))
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                        secure=staff.settings.staff_cookie_secure)
+                        secure=staff.settings.cookie_secure)
     return response
 
 

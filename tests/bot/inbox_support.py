@@ -84,13 +84,13 @@ async def running_inbox(**overrides: Any) -> AsyncIterator[Inbox]:
     client = redis.Redis.from_url(REDIS_URL)
     await client.flushdb()
     settings = make_settings(staff_cookie_secure=False, **overrides)
-    crypto.configure(settings.encryption_key.get_secret_value())
+    crypto.configure(settings.security.encryption_key.get_secret_value())
     engine = make_async_engine(POSTGRES_URL)
     await empty_tables(engine)
     fake = FakeLineApi(ACCESS_TOKEN)
     try:
         async with serve(build_app(fake)) as fake_url:
-            app = create_app(settings.model_copy(update={"line_api_base_url": fake_url}))
+            app = create_app(settings.model_copy(update={"line": settings.line.model_copy(update={"api_base_url": fake_url})}))
             async with serve(app) as url:
                 yield Inbox(url=url, fake=fake, engine=engine, sessions=session_factory(engine), redis=client,
                             app=app, services=app.state.services)

@@ -51,7 +51,7 @@ async def running(fake_line: Any, **overrides: Any) -> AsyncIterator[tuple[Runni
 
 @asynccontextmanager
 async def staff_webhook() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
-    """A stand-in for the ward's alerting endpoint (settings.staff_webhook_url)."""
+    """A stand-in for the ward's alerting endpoint (settings.staff.webhook_url)."""
     received: list[dict[str, Any]] = []
     app = FastAPI()
 
@@ -253,7 +253,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(
         os.environ, REDIS_URL=REDIS_URL, DATABASE_URL=POSTGRES_URL, LINE_CHANNEL_SECRET=SECRET,
         LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN, LOG_HASH_KEY="test-hash-key",
-        ENCRYPTION_KEY=make_settings().encryption_key.get_secret_value(), LOG_LEVEL="WARNING",
+        ENCRYPTION_KEY=make_settings().security.encryption_key.get_secret_value(), LOG_LEVEL="WARNING",
     )
     return subprocess.run([sys.executable, "-m", "bot", "dead-letters", *args], env=env,
                           capture_output=True, text=True, timeout=60)

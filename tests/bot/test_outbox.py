@@ -54,7 +54,7 @@ class Line:
 @pytest.fixture
 async def line(redis_client, fake_line) -> AsyncIterator[Line]:
     fake, url = fake_line
-    crypto.configure(make_settings().encryption_key.get_secret_value())
+    crypto.configure(make_settings().security.encryption_key.get_secret_value())
     host, port = url.removeprefix("http://").split(":")
     clients: list[AsyncApiClient] = []
     outbox = Outbox(redis_client, known_ttl_s=3600, useful_s=3600)

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.config import REPO_ROOT
 from handoff.slots import TOKYO
 from handoff.staff_models import CaseWork
+from settings import REPO_ROOT
 from tests.bot.inbox_support import PASSWORD, Inbox, running_inbox
 from tests.support.browser import browser_marks
 from tests.support.line import user_id

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.config import DATA_DIR
 from bot.dev.line_api import Fault
 from bot.services import staff_labels
 from bot.staff.text import StaffText
 from handoff.staff_models import CaseEntry
 from handoff.takeover import PREFIX as TAKEOVER_PREFIX
+from settings import DATA_DIR
 from tests.bot.inbox_support import Inbox, api_login, running_inbox
 from tests.support.line import user_id
 from tests.support.waiting import wait_until

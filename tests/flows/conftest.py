@@ -34,7 +34,7 @@ def understander() -> Understander:
 
 @pytest.fixture(autouse=True)
 def encryption_key() -> str:
-    key = make_settings().encryption_key.get_secret_value()
+    key = make_settings().security.encryption_key.get_secret_value()
     crypto.configure(key)
     return key
 

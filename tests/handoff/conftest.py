@@ -20,7 +20,7 @@ NOW = datetime(2026, 12, 25, 10, 0, tzinfo=TOKYO)
 
 @pytest.fixture(autouse=True)
 def encryption_key() -> str:
-    key = make_settings().encryption_key.get_secret_value()
+    key = make_settings().security.encryption_key.get_secret_value()
     crypto.configure(key)
     return key
 

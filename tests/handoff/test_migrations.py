@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from bot.config import REPO_ROOT
 from handoff.db import make_sync_engine
 from handoff.models import Base
+from settings import REPO_ROOT
 
 
 def test_upgrade_head_matches_models(tmp_path) -> None:
@@ -83,7 +83,7 @@ def _database(request: pytest.FixtureRequest, tmp_path) -> str:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_database(request: pytest.FixtureRequest, tmp_path):
     """A database at 0004 (before the staff day), in its own PostgreSQL schema or SQLite file."""
-    crypto.configure(make_settings().encryption_key.get_secret_value())
+    crypto.configure(make_settings().security.encryption_key.get_secret_value())
     url = _database(request, tmp_path)
     admin = make_sync_engine(POSTGRES_URL) if request.param == "postgresql" else None
     if admin is not None:

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import REPO_ROOT
 from handoff import audit, inbox, stats
 from handoff.auth import (
     AuthError,
@@ -28,6 +27,7 @@ from handoff.models import EventLog, Handoff, HandoffMessage
 from handoff.retention import purge_closed
 from handoff.routing import route
 from handoff.staff_models import AuditEntry, CaseEntry
+from settings import REPO_ROOT
 from tests.conftest import POSTGRES_URL
 
 EDOGAWA = load_directory("edogawa")

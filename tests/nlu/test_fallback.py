@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -112,10 +111,9 @@ async def test_fallback_event_is_logged(embedded_model: EmbeddedModel) -> None:
 
 
 async def test_rasa_backend_pipeline_survives_rasa_down() -> None:
-    settings = SimpleNamespace(
-        nlu_backend="rasa", rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_s=0.3
+    understander = await build_understander(
+        "rasa", rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_s=0.3
     )
-    understander = await build_understander(settings)
     try:
         result = await understander.understand("借金が返せなくて、もう死にたい")
     finally:

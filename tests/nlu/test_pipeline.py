@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from nlu.contract import IntentRanking
@@ -58,7 +56,7 @@ async def test_a_crisis_ranking_without_danger_is_not_crisis(understander: Under
 
 
 async def test_build_understander_embedded_default() -> None:
-    understander = await build_understander(SimpleNamespace(nlu_backend="embedded"))
+    understander = await build_understander("embedded")
     try:
         assert understander.backend == "embedded"
         assert await understander.ready()
@@ -70,4 +68,4 @@ async def test_build_understander_embedded_default() -> None:
 
 async def test_build_understander_rejects_unknown_backend() -> None:
     with pytest.raises(ValueError, match="nlu_backend"):
-        await build_understander(SimpleNamespace(nlu_backend="watson"))
+        await build_understander("watson")

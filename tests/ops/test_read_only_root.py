@@ -30,7 +30,7 @@ from tests.support.servers import free_port
 from tests.support.waiting import wait_until
 
 # What the Dockerfile copies into the image.
-IMAGE_CONTENTS = ("bot", "nlu", "flows", "handoff", "data", "migrations", "alembic.ini")
+IMAGE_CONTENTS = ("settings", "bot", "nlu", "flows", "handoff", "data", "migrations", "alembic.ini")
 
 
 def _can_mount_read_only() -> bool:

@@ -17,8 +17,8 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from bot.config import REPO_ROOT
 from bot.schema import alembic_config, schema_state, script_directory, wait_for_schema
+from settings import REPO_ROOT
 from tests.conftest import POSTGRES_URL
 
 

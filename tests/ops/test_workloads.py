@@ -13,7 +13,7 @@ import yaml
 from pydantic import SecretStr
 
 from bot import ops
-from bot.config import Settings
+from settings import Settings, variables_of
 from tests.ops.manifests import (
     DEPLOY,
     ROOT,
@@ -30,7 +30,8 @@ APP = render("app")
 ALL = render_all()
 EXAMPLE_SECRET = documents(DEPLOY / "secret.example.yaml")[0]
 CONFIG = find(APP, "ConfigMap", "tsunagu-config")["data"]
-SETTINGS = {name.upper(): field for name, field in Settings.model_fields.items()}
+# Every variable the settings read (DATABASE_URL fills settings.database.url).
+SETTINGS = {variable: field for variable, _path, field in variables_of(Settings)}
 # Keys of the Secret that are not settings of the bot: Redis's own password (for the
 # Redis pod and KEDA's TriggerAuthentication; the bot takes it inside REDIS_URL).
 SECRET_ONLY_KEYS = {"REDIS_PASSWORD"}
@@ -50,7 +51,7 @@ def test_every_setting_is_given_by_the_configmap_the_secret_or_a_container() -> 
     secret_keys = set(EXAMPLE_SECRET["stringData"])
     given = set(CONFIG) | secret_keys | set(_explicit_env())
     assert set(SETTINGS) - given == set(), "add new settings to deploy/app/config.yaml"
-    assert set(CONFIG) - set(SETTINGS) == set(), "not a setting of bot/config.py"
+    assert set(CONFIG) - set(SETTINGS) == set(), "not a setting of settings/"
     assert secret_keys - set(SETTINGS) == SECRET_ONLY_KEYS
 
 
@@ -79,14 +80,12 @@ def test_the_example_secret_holds_placeholders_only() -> None:
 
 def test_the_configuration_parses_into_the_bots_settings() -> None:
     values = {**CONFIG, **EXAMPLE_SECRET["stringData"], "IN_PROCESS_WORKERS": "0"}
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, **{key.lower(): value for key, value in values.items() if key in SETTINGS}
-    )
-    assert settings.nlu_backend == "rasa" and not settings.dev_mode
+    settings = Settings.from_variables({key: value for key, value in values.items() if key in SETTINGS}, env_file=None)
+    assert settings.nlu.backend == "rasa" and not settings.dev_mode
     rasa = find(APP, "Service", "tsunagu-rasa")
-    url = urlsplit(settings.rasa_url)
+    url = urlsplit(settings.nlu.rasa_url)
     assert (url.hostname, url.port) == (rasa["metadata"]["name"], rasa["spec"]["ports"][0]["port"])
-    assert settings.port == find(APP, "Service", "tsunagu-web")["spec"]["ports"][0]["port"]
+    assert settings.web.port == find(APP, "Service", "tsunagu-web")["spec"]["ports"][0]["port"]
 
 
 def test_web_handles_no_events_and_is_probed_on_real_endpoints() -> None:

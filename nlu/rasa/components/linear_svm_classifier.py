@@ -101,10 +101,10 @@ class LinearSVMIntentClassifier(IntentClassifier, GraphComponent):
         probabilities = scores / scores.sum(axis=1, keepdims=True)
         limit = self._config["ranking_length"]
         for message, row in zip(messages, probabilities, strict=True):
-            ranking = sorted(
-                ({"name": str(name), "confidence": float(p)} for name, p in zip(svm.classes_, row, strict=True)),
-                key=lambda entry: -entry["confidence"],
+            ranked = sorted(
+                ((str(name), float(p)) for name, p in zip(svm.classes_, row, strict=True)), key=lambda pair: -pair[1]
             )
+            ranking = [{"name": name, "confidence": confidence} for name, confidence in ranked]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[:limit] if limit > 0 else ranking, add_to_output=True)
         return messages

@@ -69,4 +69,5 @@ class SudachiTokenizer(Tokenizer):
         if not tokens:
             # Like WhitespaceTokenizer: featurizers and DIET need at least one token.
             tokens = [Token(text, 0)]
-        return self._apply_token_pattern(tokens)
+        patterned: list[Token] = self._apply_token_pattern(tokens)
+        return patterned
