@@ -1,6 +1,6 @@
 """What the conversation needs from the world around it, as small protocols.
 
-The NLU (``nlu.pipeline.Understander``) and the case desk (``flows.desk.HandoffDesk`` over
+The NLU (``nlu.pipeline.Understander``) and the case desk (``handoff.desk.HandoffDesk`` over
 ``handoff``) meet these; the conversation depends on nothing else, so it can be driven
 in-process in tests and reused for another channel.
 """

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from flows.catalogue import load_catalogue
 from flows.conversation import Conversation
-from flows.desk import HandoffDesk
 from flows.outgoing import Button, Card, Outgoing, Text
 from flows.state import StateStore
 from handoff import crypto
 from handoff.db import make_async_engine, session_factory
+from handoff.desk import HandoffDesk
 from handoff.directory import load_directory
 from handoff.slots import TOKYO
 from nlu.pipeline import Understander, build_embedded_understander_sync

@@ -13,10 +13,10 @@ import pytest
 from flows import kanji
 from flows.catalogue import load_catalogue, load_languages
 from flows.conversation import Conversation
-from flows.desk import HandoffDesk
 from flows.notices import load_consent, load_emergency
 from flows.outgoing import Card, Text
 from flows.state import StateStore
+from handoff.desk import HandoffDesk
 from handoff.directory import load_directory
 from tests.flows.conftest import Chat
 
