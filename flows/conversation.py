@@ -38,11 +38,11 @@ from flows.ports import (
     PhoneRefused,
     Routing,
     SlotUnavailable,
+    States,
     Understands,
     verdict_kinds,
 )
 from flows.reminders import Reminder, ReminderTalk, SlotViews
-from flows.state import StateStore
 from nlu.contract import Entity, Understanding
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -60,7 +60,7 @@ class Conversation:
     def __init__(
         self,
         *,
-        state: StateStore,
+        state: States,
         catalogue: Catalogue,
         understander: Understands,
         desk: Desk,
