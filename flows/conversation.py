@@ -29,6 +29,7 @@ from flows.answers import (
 from flows.catalogue import Catalogue
 from flows.commands import Words, load_words
 from flows.definition import END, Flow, Step, flow_for_situation, load_flows
+from flows.limits import QUICK_REPLIES_MAX
 from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
 from flows.outgoing import Button, Card, Outgoing, Text
 from flows.ports import (
@@ -468,7 +469,7 @@ class Conversation:
         if reask:
             key = step.reask if step.options else "flows.common.reask_free"
             text = self._t.text(key) + "\n\n" + text
-        return Text(text, quick_replies=(*extra, *buttons)[:13])
+        return Text(text, quick_replies=(*extra, *buttons)[:QUICK_REPLIES_MAX])
 
     async def _text_ask(self, resident: str, st: State, text: str) -> Out:
         flow = self._flow(st)

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from flows.catalogue import Catalogue
+from flows.limits import QUICK_REPLIES_MAX
 
 FLOWS_DIR = Path(__file__).resolve().parent.parent / "data" / "flows"
 END = "END"
@@ -144,7 +145,7 @@ def check_flow(flow: Flow, catalogue: Catalogue) -> None:
             raise FlowDefinitionError(f"{where}.{step.id}: unknown kind {step.kind!r}")
         if step.kind == "choice" and not step.options:
             raise FlowDefinitionError(f"{where}.{step.id}: a choice needs options")
-        if len(step.options) > 12:  # LINE shows 13 quick replies; one is kept for 戻る
+        if len(step.options) > QUICK_REPLIES_MAX - 1:  # one quick reply is kept for 戻る
             raise FlowDefinitionError(f"{where}.{step.id}: too many options")
         if step.prefill and step.prefill.type not in ENTITY_TYPES:
             raise FlowDefinitionError(f"{where}.{step.id}: unknown prefill {step.prefill.type!r}")

@@ -19,6 +19,7 @@ from flows.catalogue import (
     supported_languages,
 )
 from flows.definition import load_flows
+from flows.limits import LABEL_MAX
 
 COMPLETE = ("ja", "ja-easy", "en")
 PARTIAL = ("zh", "ko", "vi", "ne", "tl")
@@ -42,7 +43,7 @@ BUTTON_KEYS = (
     *(f"conversation.choice.{c}" for c in
       ("debt", "family_8050", "double_care", "hikikomori", "housing_refusal", "general")),
 )
-LINE_LABEL_MAX = 20
+LINE_LABEL_MAX = LABEL_MAX
 JA = load_catalogue("ja")
 
 
