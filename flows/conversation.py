@@ -13,9 +13,8 @@ with danger_offer, confirm_delete and returning beside them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flows import postback
 from flows.answers import (
@@ -43,14 +42,16 @@ from flows.ports import (
     Understands,
     verdict_kinds,
 )
-from flows.reminders import Reminder, ReminderTalk, SlotViews
+from flows.reminders import Reminder, ReminderTalk
+from flows.slots import SlotPicker, Taps, chosen_day, chosen_slot
 from nlu.contract import Entity, Understanding
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 GENERAL_FLOW = "general"
 SITUATION_INTENTS = ("debt", "family_8050", "double_care", "hikikomori", "housing_refusal", "other_welfare")
 # Below this the NLU is guessing: take the open, general path rather than a wrong one.
 MIN_CONFIDENCE = 0.4
+# The slot phase's buttons: a=slot&v=<start>, a=day (date picker, later times).
+SLOT_TAPS = Taps(slot_action="slot", day_action="day")
 CHOICES = ("debt", "family_8050", "double_care", "hikikomori", "housing_refusal", "general")
 
 State = dict[str, Any]
@@ -83,11 +84,9 @@ class Conversation:
         self._consent = consent or load_consent()
         self._emergency = emergency or load_emergency()
         self._now = clock or (lambda: datetime.now(UTC))
-        self._slot_choices = slot_choices
+        self._slots = SlotPicker(catalogue=catalogue, desk=desk, choices=slot_choices)
         self._reminders = ReminderTalk(
-            catalogue=catalogue, desk=desk, words=self._words, slot_choices=slot_choices,
-            views=SlotViews(when=self._when, slot_buttons=self._slot_buttons,
-                            day_picker=self._day_picker, resume=self._prompt),
+            catalogue=catalogue, desk=desk, words=self._words, slots=self._slots, resume=self._prompt,
         )
         self._text_phases: dict[str, Callable[[str, State, str], Awaitable[Out]]] = {
             "choose": self._text_choose,
@@ -669,47 +668,27 @@ class Conversation:
         return [await self._slot_prompt(st)]
 
     def _when(self, moment: datetime, key: str = "slot.when") -> str:
-        local = moment.astimezone(TOKYO)
-        weekday = self._t.weekday(local.weekday())  # "Wed" in English, 水 in Japanese
-        return self._t.text(key, month=local.month, day=local.day, weekday=weekday,
-                            hour=local.hour, minute=local.minute)
-
-    def _slot_buttons(self, slots: list[datetime], action: str = "slot", **fields: str) -> list[Button]:
-        return [
-            Button(label=self._when(s, "slot.label"),
-                   data=postback.encode(action, **fields, v=s.astimezone(UTC).strftime("%Y%m%dT%H%MZ")),
-                   display_text=self._when(s))
-            for s in slots
-        ]
-
-    def _day_picker(self, centre: str, action: str = "day", **fields: str) -> Button:
-        first, last = self._desk.booking_days(centre)
-        return Button(label=self._t.text("slot.other_day"), data=postback.encode(action, **fields), pick="date",
-                      initial=first.isoformat(), min=first.isoformat(), max=last.isoformat())
+        return self._slots.when(moment, key)
 
     async def _slot_prompt(self, st: State, key: str = "slot.ask") -> Text:
-        slots = await self._desk.free_slots(st["centre"], limit=self._slot_choices)
-        buttons = [*self._slot_buttons(slots), self._day_picker(st["centre"])]
-        return Text(self._t.text(key), quick_replies=tuple(buttons))
+        return Text(self._t.text(key), quick_replies=await self._slots.next_free(st["centre"], SLOT_TAPS))
 
     async def _pb_day(self, resident: str, st: State, f: dict[str, str], params: dict[str, Any]) -> Out:
         if st.get("phase") != "slot":
             return await self._stale(st)
-        try:
-            day = date.fromisoformat(str(params.get("date", "")))
-        except ValueError:
+        asked = chosen_day(f, params)
+        if asked is None:
             return [await self._slot_prompt(st)]
-        slots = (await self._desk.free_slots_on(st["centre"], day))[:12]
-        if not slots:
+        buttons = await self._slots.day_page(st["centre"], *asked, SLOT_TAPS)
+        if buttons is None:
             return [await self._slot_prompt(st, "slot.none_that_day")]
-        return [Text(self._t.text("slot.ask"), quick_replies=(*self._slot_buttons(slots), self._day_picker(st["centre"])))]
+        return [Text(self._t.text("slot.ask"), quick_replies=buttons)]
 
     async def _pb_slot(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         if st.get("phase") != "slot":
             return await self._stale(st)
-        try:
-            chosen = datetime.strptime(f.get("v", ""), "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
-        except ValueError:
+        chosen = chosen_slot(f)
+        if chosen is None:
             return [Text(self._t.text("conversation.unclear_button")), await self._slot_prompt(st)]
         st["slot"] = chosen.isoformat()
         st["phase"] = "contact"

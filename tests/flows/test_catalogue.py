@@ -36,7 +36,7 @@ PARTIAL_MUST_OWN = (
 BUTTON_KEYS = (
     "flows.common.back", "conversation.consult_anyway", "conversation.delete_yes",
     "conversation.delete_no", "conversation.skip_to_consent", "danger.offer_yes", "danger.offer_no",
-    "consent.agree", "consent.refuse", "summary.send", "summary.fix", "slot.other_day",
+    "consent.agree", "consent.refuse", "summary.send", "summary.fix", "slot.other_day", "slot.later",
     "contact.phone", "contact.line", "returning.add", "returning.new",
     "reminder.keep", "reminder.move", "reminder.cancel", "reminder.no_change",
     "reminder.cancel_yes", "reminder.cancel_no", "reminder.new_time",
