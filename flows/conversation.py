@@ -27,7 +27,7 @@ from flows.answers import (
 )
 from flows.catalogue import Catalogue
 from flows.commands import Words, load_words
-from flows.definition import END, Flow, Step, flow_for_situation, load_flows
+from flows.definition import END, Flow, Step, flow_for_situation, load_flows, menu, situation_flows
 from flows.limits import QUICK_REPLIES_MAX
 from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
 from flows.outgoing import Button, Card, Outgoing, Text
@@ -47,12 +47,10 @@ from flows.slots import SlotPicker, Taps, chosen_day, chosen_slot
 from nlu.contract import Entity, Understanding
 
 GENERAL_FLOW = "general"
-SITUATION_INTENTS = ("debt", "family_8050", "double_care", "hikikomori", "housing_refusal", "other_welfare")
 # Below this the NLU is guessing: take the open, general path rather than a wrong one.
 MIN_CONFIDENCE = 0.4
 # The slot phase's buttons: a=slot&v=<start>, a=day (date picker, later times).
 SLOT_TAPS = Taps(slot_action="slot", day_action="day")
-CHOICES = ("debt", "family_8050", "double_care", "hikikomori", "housing_refusal", "general")
 
 State = dict[str, Any]
 Out = list[Outgoing]
@@ -80,6 +78,9 @@ class Conversation:
         self._nlu = understander
         self._desk = desk
         self._flows = flows if flows is not None else load_flows(catalogue)
+        # The menu and the situation -> flow map come from the flows' own data.
+        self._menu = menu(self._flows)
+        self._situation_flows = situation_flows(self._flows)
         self._words = words or load_words()
         self._consent = consent or load_consent()
         self._emergency = emergency or load_emergency()
@@ -354,15 +355,16 @@ class Conversation:
         return await self._understood(st, text, understanding)
 
     async def _understood(self, st: State, text: str, u: Understanding) -> Out:
-        situations = [s for s in u.situations if s in SITUATION_INTENTS]
-        if u.intent in SITUATION_INTENTS and u.intent not in situations:
+        known = self._situation_flows
+        situations = [s for s in u.situations if s in known]
+        if u.intent in known and u.intent not in situations:
             situations.insert(0, u.intent)
         if len(situations) > 1 and "other_welfare" in situations:
             # "Something else" beside a named situation adds no centre, only noise.
             situations.remove("other_welfare")
-        if u.intent in SITUATION_INTENTS or (situations and u.confidence >= MIN_CONFIDENCE):
-            primary = u.intent if u.intent in SITUATION_INTENTS else situations[0]
-            flow = flow_for_situation(self._flows, primary) or self._flows[GENERAL_FLOW]
+        if u.intent in known or (situations and u.confidence >= MIN_CONFIDENCE):
+            primary = u.intent if u.intent in known else situations[0]
+            flow = known[primary]
             return await self._start_flow(st, flow, situations, said=text, entities=u.entities)
         if u.intent == "human":
             self._reset(st, phase="choose", urgent=st.get("urgent", False))
@@ -380,14 +382,14 @@ class Conversation:
         return await self._start_flow(st, self._flows[GENERAL_FLOW], ["other_welfare"], said=text, entities=u.entities)
 
     def _choose_menu(self, key: str = "conversation.choose") -> Text:
-        buttons = tuple(self._pb_button(f"conversation.choice.{c}", "start", f=c) for c in CHOICES)
+        buttons = tuple(self._pb_button(flow.choice or "", "start", f=flow.id) for flow in self._menu)
         return Text(self._t.text(key), quick_replies=buttons)
 
     async def _text_choose(self, resident: str, st: State, text: str) -> Out:
         typed = text.strip()
-        for choice in CHOICES:
-            if typed == self._t.text(f"conversation.choice.{choice}"):
-                return await self._start_chosen(st, choice)
+        for flow in self._menu:
+            if typed == self._t.text(flow.choice or ""):
+                return await self._start_chosen(st, flow.id)
         understanding = await self._nlu.understand(text)
         if understanding.crisis:
             return await self._danger(st, text)
