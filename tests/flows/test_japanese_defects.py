@@ -12,8 +12,8 @@ import pytest
 from flows.catalogue import load_catalogue
 from handoff.directory import load_directory
 from handoff.routing import route
-from tests.flows.conftest import Chat, t
-from tests.support.conversation import to_summary as _to_summary
+from tests.flows.conftest import t
+from tests.support.conversation import to_phone_question as _to_phone_question
 
 WARDS = ("edogawa", "nerima", "toshima")
 
@@ -37,14 +37,6 @@ async def test_the_urgent_path_asks_how_to_contact_once(chat):
     reply = chat.texts()
     assert reply.count(t("contact.ask")) == 1, reply
     assert {b.label for b in chat.buttons()} == {t("contact.phone"), t("contact.line")}
-
-
-async def _to_phone_question(chat: Chat) -> None:
-    await _to_summary(chat, "debt")
-    await chat.tap(t("summary.send"))
-    await chat.tap_first_slot()
-    await chat.tap(t("contact.phone"))
-    assert chat.texts() == t("contact.ask_phone")
 
 
 async def test_words_that_are_not_a_number_still_get_the_digits_hint(chat):

@@ -142,3 +142,12 @@ async def to_summary(chat: Chat, flow: str) -> None:
     await answer(chat, moves)
     assert t("consent.intro") in chat.texts(), chat.texts()
     await chat.tap(t("consent.agree"))
+
+
+async def to_phone_question(chat: Chat) -> None:
+    """A debt case with a slot chosen, at 「電話番号を教えてください」."""
+    await to_summary(chat, "debt")
+    await chat.tap(t("summary.send"))
+    await chat.tap_first_slot()
+    await chat.tap(t("contact.phone"))
+    assert chat.texts() == t("contact.ask_phone")

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from handoff.models import Handoff
 from tests.handoff.desk.test_reminders import _book_case, _remind
-from tests.support.conversation import Chat, t
-from tests.support.conversation import to_summary as _to_summary
+from tests.support.conversation import t
+from tests.support.conversation import to_phone_question as _to_phone_question
 
 
 async def test_keeping_the_reminded_time_says_goro_once(chat, sessions):
@@ -18,14 +18,6 @@ async def test_keeping_the_reminded_time_says_goro_once(chat, sessions):
     await chat.tap(t("reminder.keep"))
     assert chat.texts().count("ごろ") == 1, chat.texts()
 
-
-
-async def _to_phone_question(chat: Chat) -> None:
-    await _to_summary(chat, "debt")
-    await chat.tap(t("summary.send"))
-    await chat.tap_first_slot()
-    await chat.tap(t("contact.phone"))
-    assert chat.texts() == t("contact.ask_phone")
 
 
 @pytest.mark.parametrize("number", ["0120-123-456", "0800-123-4567", "0570-064-556", "０１２０１２３４５６"])
