@@ -20,13 +20,14 @@ from bot.events.context import EventContext
 from bot.events.registry import EventRegistry, registry
 from bot.intake import event_id
 from bot.logs import get_logger
-from bot.messenger import MAX_MESSAGES_PER_CALL, Messenger
+from bot.messenger import Messenger
 from bot.outbox import OutboxMessage, split_parts
 from bot.render import render
 from bot.residents import conversation_key, keyed_hash
 from bot.worker import Handled
 from flows.catalogue import Catalogue
 from flows.conversation import Conversation
+from flows.limits import MESSAGES_PER_CALL
 from flows.outgoing import Outgoing
 from flows.ports import Understands
 from flows.state import StateStore
@@ -144,7 +145,7 @@ class Dispatcher:
             id=event_id(raw) + (f":replay:{replay}" if replay else ""),
             resident=resident,
             to=_chat_id(raw) or "",
-            parts=split_parts([render(m).to_dict() for m in outgoing], MAX_MESSAGES_PER_CALL),
+            parts=split_parts([render(m).to_dict() for m in outgoing], MESSAGES_PER_CALL),
             kind=kind,
             reply_token=str(raw.get("replyToken") or ""),
             event_ms=int(raw.get("timestamp") or 0),

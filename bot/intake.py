@@ -21,6 +21,7 @@ from typing import Any
 import redis.asyncio as redis
 
 from bot.residents import conversation_key
+from flows.limits import TEXT_MAX
 
 STREAM = "tsunagu:events"
 GROUP = "workers"
@@ -30,7 +31,7 @@ DEDUPE_PREFIX = "tsunagu:dedupe:"
 # Sequence counters outlive any plausible backlog; refreshed on every event.
 SEQ_TTL_S = 30 * 24 * 3600
 # LINE's own limit on a text message; a longer text is cut to it (see ``screen``).
-MAX_TEXT_CHARS = 5_000
+MAX_TEXT_CHARS = TEXT_MAX
 # LINE and the server clocks may disagree a little; an event this far "ahead" is still fine.
 CLOCK_SKEW_MS = 5 * 60 * 1000
 # Fields the edge and the worker read before the SDK's models see the event: name -> type.

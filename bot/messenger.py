@@ -27,7 +27,6 @@ from linebot.v3.messaging.exceptions import ApiException
 from bot.logs import get_logger
 
 log = get_logger("bot.messenger")
-MAX_MESSAGES_PER_CALL = 5
 RETRY_AFTER_CAP_S = 300.0
 
 # Verdicts of one call.

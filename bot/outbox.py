@@ -26,6 +26,8 @@ from typing import Any
 
 import redis.asyncio as redis
 
+from flows.limits import MESSAGES_PER_CALL
+
 PREFIX = "tsunagu:ob:"
 DUE = PREFIX + "due"
 RECORDS = PREFIX + "records"
@@ -160,7 +162,7 @@ def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def split_parts(messages: Sequence[dict[str, Any]], per_call: int = 5) -> list[list[dict[str, Any]]]:
+def split_parts(messages: Sequence[dict[str, Any]], per_call: int = MESSAGES_PER_CALL) -> list[list[dict[str, Any]]]:
     return [list(messages[i : i + per_call]) for i in range(0, len(messages), per_call)]
 
 

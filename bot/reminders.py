@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.background import Every
 from bot.delivery import FAST_PATH_WAIT_S, Deliverer
 from bot.logs import get_logger
-from bot.messenger import MAX_MESSAGES_PER_CALL
 from bot.outbox import Outbox, OutboxMessage, split_parts
 from bot.render import render
 from flows.conversation import Conversation
+from flows.limits import MESSAGES_PER_CALL
 from flows.reminders import Reminder
 from handoff.directory import Directory
 from handoff.models import Handoff
@@ -70,7 +70,7 @@ class ReminderScheduler:
                 rendered = [render(m).to_dict() for m in self._conversation.reminder(self._reminder(reminder, case))]
                 message = OutboxMessage(
                     id=reminder.send_id, resident="user:" + case.line_user_id, to=case.line_user_id,
-                    parts=split_parts(rendered, MAX_MESSAGES_PER_CALL), kind="reminder",
+                    parts=split_parts(rendered, MESSAGES_PER_CALL), kind="reminder",
                 )
                 # Before the claim commits: a crash in between finds it queued next tick.
                 await self._enqueue(message)

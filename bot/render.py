@@ -19,12 +19,8 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
+from flows.limits import ALT_TEXT_MAX, LABEL_MAX, QUICK_REPLIES_MAX, TEXT_MAX
 from flows.outgoing import Button, Card, Outgoing, Text
-
-# LINE's limits (Messaging API reference): 20 chars per quick-reply and button label,
-# 13 quick-reply items, 300 chars of postback data, 5000 chars of text.
-LABEL_MAX = 20
-QUICK_REPLY_MAX = 13
 
 
 def _action(button: Button) -> MessageAction | PostbackAction | DatetimePickerAction:
@@ -48,7 +44,7 @@ def _action(button: Button) -> MessageAction | PostbackAction | DatetimePickerAc
 def _quick_reply(buttons: tuple[Button, ...]) -> QuickReply | None:
     if not buttons:
         return None
-    return QuickReply(items=[QuickReplyItem(action=_action(b)) for b in buttons[:QUICK_REPLY_MAX]])
+    return QuickReply(items=[QuickReplyItem(action=_action(b)) for b in buttons[:QUICK_REPLIES_MAX]])
 
 
 def _card(card: Card) -> FlexMessage:
@@ -79,12 +75,12 @@ def _card(card: Card) -> FlexMessage:
             ],
         )
     bubble = FlexBubble(body=FlexBox(layout="vertical", contents=body), footer=footer)
-    return FlexMessage(altText=card.alt_text[:400], contents=bubble, quickReply=_quick_reply(card.quick_replies))
+    return FlexMessage(altText=card.alt_text[:ALT_TEXT_MAX], contents=bubble, quickReply=_quick_reply(card.quick_replies))
 
 
 def render(message: Outgoing) -> Message:
     if isinstance(message, Text):
-        return TextMessage(text=message.text[:5000], quickReply=_quick_reply(message.quick_replies))
+        return TextMessage(text=message.text[:TEXT_MAX], quickReply=_quick_reply(message.quick_replies))
     if isinstance(message, Card):
         return _card(message)
     raise TypeError(f"cannot render {type(message).__name__}")

@@ -32,10 +32,10 @@ from bot.staff_push import StaffSender
 from bot.worker import StreamWorker, default_consumer_name
 from flows.catalogue import Catalogue, load_catalogue
 from flows.conversation import Conversation
-from flows.desk import HandoffDesk
 from flows.state import StateStore
 from handoff import crypto
 from handoff.db import make_async_engine, session_factory
+from handoff.desk import HandoffDesk
 from handoff.directory import Directory, load_directory
 from handoff.takeover import StaffRelay, TakeoverRegistry
 from nlu.pipeline import Understander, build_understander

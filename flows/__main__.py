@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from flows.catalogue import load_catalogue
-from flows.definition import load_flows
+from flows.definition import check_situations, load_flows
 from flows.diagram import DOCS_DIR, write_diagrams
 
 
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     catalogue = load_catalogue()
     flows = load_flows(catalogue)  # raises FlowDefinitionError on an inconsistent graph
+    check_situations(flows)  # every situation the NLU names leads to one flow
     if args.command == "diagram":
         for path in write_diagrams(flows, catalogue, args.out):
             print(path)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from flows.catalogue import Catalogue
 from flows.definition import Step
+from flows.phone import callable_number
+from flows.phone import cannot_call_back as cannot_call_back  # the conversation's import
 from nlu.facts import kanji_number
 
 # Something a person could mean: at least one letter, kana or kanji.
@@ -27,8 +29,6 @@ _BARE_AGE = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:です|だ|くらい|ぐ�
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|週|日)")
 _DURATION_WORDS = ("半年", "数年", "数か月", "数ヶ月", "数カ月", "最近", "昔から", "ずっと", "先月", "去年", "今年")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(億|万|千|円)")
-# Mobile and IP numbers (070/080/090/050) have 11 digits, landlines 10.
-_PHONE_OK = re.compile(r"0[5789]0\d{8}|0(?![5789]0)[1-9]\d{8}")
 
 
 def normalise(text: str) -> str:
@@ -139,28 +139,9 @@ def read_answer(step: Step, text: str, catalogue: Catalogue) -> str | None:
     return READERS[step.kind](text)
 
 
-# Numbers a centre cannot call a person back on (free-dial, navi-dial, premium): the same
-# list handoff.cases refuses.
-_NOT_PERSONAL = ("0120", "0800", "0570", "0990", "0180")
-
-
-def _phone_digits(text: str) -> str:
-    digits = re.sub(r"[\s\-‐−ー()（）]", "", normalise(text))
-    return "0" + digits[3:] if digits.startswith("+81") else digits
-
-
 def read_phone(text: str) -> str | None:
-    """A Japanese phone number a centre can call back, as digits; hyphens, spaces, +81 allowed."""
-    digits = _phone_digits(text)
-    if not _PHONE_OK.fullmatch(digits) or digits.startswith(_NOT_PERSONAL):
-        return None
-    return digits
-
-
-def cannot_call_back(text: str) -> bool:
-    """Digits of a free-dial, navi-dial or premium number: written right, but not callable."""
-    digits = _phone_digits(text)
-    return re.fullmatch(r"\d{10,11}", digits) is not None and digits.startswith(_NOT_PERSONAL)
+    """A Japanese phone number a centre can call back, as digits (``flows.phone``)."""
+    return callable_number(text)
 
 
 def shown_value(step: Step, value: str, catalogue: Catalogue) -> str:

@@ -13,9 +13,8 @@ with danger_offer, confirm_delete and returning beside them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flows import postback
 from flows.answers import (
@@ -28,7 +27,8 @@ from flows.answers import (
 )
 from flows.catalogue import Catalogue
 from flows.commands import Words, load_words
-from flows.definition import END, Flow, Step, flow_for_situation, load_flows
+from flows.definition import END, Flow, Step, flow_for_situation, load_flows, menu, situation_flows
+from flows.limits import QUICK_REPLIES_MAX
 from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
 from flows.outgoing import Button, Card, Outgoing, Text
 from flows.ports import (
@@ -38,19 +38,19 @@ from flows.ports import (
     PhoneRefused,
     Routing,
     SlotUnavailable,
+    States,
     Understands,
     verdict_kinds,
 )
-from flows.reminders import Reminder, ReminderTalk, SlotViews
-from flows.state import StateStore
+from flows.reminders import Reminder, ReminderTalk
+from flows.slots import SlotPicker, Taps, chosen_day, chosen_slot
 from nlu.contract import Entity, Understanding
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 GENERAL_FLOW = "general"
-SITUATION_INTENTS = ("debt", "family_8050", "double_care", "hikikomori", "housing_refusal", "other_welfare")
 # Below this the NLU is guessing: take the open, general path rather than a wrong one.
 MIN_CONFIDENCE = 0.4
-CHOICES = ("debt", "family_8050", "double_care", "hikikomori", "housing_refusal", "general")
+# The slot phase's buttons: a=slot&v=<start>, a=day (date picker, later times).
+SLOT_TAPS = Taps(slot_action="slot", day_action="day")
 
 State = dict[str, Any]
 Out = list[Outgoing]
@@ -60,7 +60,7 @@ class Conversation:
     def __init__(
         self,
         *,
-        state: StateStore,
+        state: States,
         catalogue: Catalogue,
         understander: Understands,
         desk: Desk,
@@ -78,15 +78,16 @@ class Conversation:
         self._nlu = understander
         self._desk = desk
         self._flows = flows if flows is not None else load_flows(catalogue)
+        # The menu and the situation -> flow map come from the flows' own data.
+        self._menu = menu(self._flows)
+        self._situation_flows = situation_flows(self._flows)
         self._words = words or load_words()
         self._consent = consent or load_consent()
         self._emergency = emergency or load_emergency()
         self._now = clock or (lambda: datetime.now(UTC))
-        self._slot_choices = slot_choices
+        self._slots = SlotPicker(catalogue=catalogue, desk=desk, choices=slot_choices)
         self._reminders = ReminderTalk(
-            catalogue=catalogue, desk=desk, words=self._words, slot_choices=slot_choices,
-            views=SlotViews(when=self._when, slot_buttons=self._slot_buttons,
-                            day_picker=self._day_picker, resume=self._prompt),
+            catalogue=catalogue, desk=desk, words=self._words, slots=self._slots, resume=self._prompt,
         )
         self._text_phases: dict[str, Callable[[str, State, str], Awaitable[Out]]] = {
             "choose": self._text_choose,
@@ -354,15 +355,16 @@ class Conversation:
         return await self._understood(st, text, understanding)
 
     async def _understood(self, st: State, text: str, u: Understanding) -> Out:
-        situations = [s for s in u.situations if s in SITUATION_INTENTS]
-        if u.intent in SITUATION_INTENTS and u.intent not in situations:
+        known = self._situation_flows
+        situations = [s for s in u.situations if s in known]
+        if u.intent in known and u.intent not in situations:
             situations.insert(0, u.intent)
         if len(situations) > 1 and "other_welfare" in situations:
             # "Something else" beside a named situation adds no centre, only noise.
             situations.remove("other_welfare")
-        if u.intent in SITUATION_INTENTS or (situations and u.confidence >= MIN_CONFIDENCE):
-            primary = u.intent if u.intent in SITUATION_INTENTS else situations[0]
-            flow = flow_for_situation(self._flows, primary) or self._flows[GENERAL_FLOW]
+        if u.intent in known or (situations and u.confidence >= MIN_CONFIDENCE):
+            primary = u.intent if u.intent in known else situations[0]
+            flow = known[primary]
             return await self._start_flow(st, flow, situations, said=text, entities=u.entities)
         if u.intent == "human":
             self._reset(st, phase="choose", urgent=st.get("urgent", False))
@@ -380,14 +382,14 @@ class Conversation:
         return await self._start_flow(st, self._flows[GENERAL_FLOW], ["other_welfare"], said=text, entities=u.entities)
 
     def _choose_menu(self, key: str = "conversation.choose") -> Text:
-        buttons = tuple(self._pb_button(f"conversation.choice.{c}", "start", f=c) for c in CHOICES)
+        buttons = tuple(self._pb_button(flow.choice or "", "start", f=flow.id) for flow in self._menu)
         return Text(self._t.text(key), quick_replies=buttons)
 
     async def _text_choose(self, resident: str, st: State, text: str) -> Out:
         typed = text.strip()
-        for choice in CHOICES:
-            if typed == self._t.text(f"conversation.choice.{choice}"):
-                return await self._start_chosen(st, choice)
+        for flow in self._menu:
+            if typed == self._t.text(flow.choice or ""):
+                return await self._start_chosen(st, flow.id)
         understanding = await self._nlu.understand(text)
         if understanding.crisis:
             return await self._danger(st, text)
@@ -468,7 +470,7 @@ class Conversation:
         if reask:
             key = step.reask if step.options else "flows.common.reask_free"
             text = self._t.text(key) + "\n\n" + text
-        return Text(text, quick_replies=(*extra, *buttons)[:13])
+        return Text(text, quick_replies=(*extra, *buttons)[:QUICK_REPLIES_MAX])
 
     async def _text_ask(self, resident: str, st: State, text: str) -> Out:
         flow = self._flow(st)
@@ -668,47 +670,27 @@ class Conversation:
         return [await self._slot_prompt(st)]
 
     def _when(self, moment: datetime, key: str = "slot.when") -> str:
-        local = moment.astimezone(TOKYO)
-        weekday = self._t.weekday(local.weekday())  # "Wed" in English, 水 in Japanese
-        return self._t.text(key, month=local.month, day=local.day, weekday=weekday,
-                            hour=local.hour, minute=local.minute)
-
-    def _slot_buttons(self, slots: list[datetime], action: str = "slot", **fields: str) -> list[Button]:
-        return [
-            Button(label=self._when(s, "slot.label"),
-                   data=postback.encode(action, **fields, v=s.astimezone(UTC).strftime("%Y%m%dT%H%MZ")),
-                   display_text=self._when(s))
-            for s in slots
-        ]
-
-    def _day_picker(self, centre: str, action: str = "day", **fields: str) -> Button:
-        first, last = self._desk.booking_days(centre)
-        return Button(label=self._t.text("slot.other_day"), data=postback.encode(action, **fields), pick="date",
-                      initial=first.isoformat(), min=first.isoformat(), max=last.isoformat())
+        return self._slots.when(moment, key)
 
     async def _slot_prompt(self, st: State, key: str = "slot.ask") -> Text:
-        slots = await self._desk.free_slots(st["centre"], limit=self._slot_choices)
-        buttons = [*self._slot_buttons(slots), self._day_picker(st["centre"])]
-        return Text(self._t.text(key), quick_replies=tuple(buttons))
+        return Text(self._t.text(key), quick_replies=await self._slots.next_free(st["centre"], SLOT_TAPS))
 
     async def _pb_day(self, resident: str, st: State, f: dict[str, str], params: dict[str, Any]) -> Out:
         if st.get("phase") != "slot":
             return await self._stale(st)
-        try:
-            day = date.fromisoformat(str(params.get("date", "")))
-        except ValueError:
+        asked = chosen_day(f, params)
+        if asked is None:
             return [await self._slot_prompt(st)]
-        slots = (await self._desk.free_slots_on(st["centre"], day))[:12]
-        if not slots:
+        buttons = await self._slots.day_page(st["centre"], *asked, SLOT_TAPS)
+        if buttons is None:
             return [await self._slot_prompt(st, "slot.none_that_day")]
-        return [Text(self._t.text("slot.ask"), quick_replies=(*self._slot_buttons(slots), self._day_picker(st["centre"])))]
+        return [Text(self._t.text("slot.ask"), quick_replies=buttons)]
 
     async def _pb_slot(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         if st.get("phase") != "slot":
             return await self._stale(st)
-        try:
-            chosen = datetime.strptime(f.get("v", ""), "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
-        except ValueError:
+        chosen = chosen_slot(f)
+        if chosen is None:
             return [Text(self._t.text("conversation.unclear_button")), await self._slot_prompt(st)]
         st["slot"] = chosen.isoformat()
         st["phase"] = "contact"

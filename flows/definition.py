@@ -15,12 +15,16 @@ from typing import Any
 import yaml
 
 from flows.catalogue import Catalogue
+from flows.limits import QUICK_REPLIES_MAX
+from nlu.contract import SITUATIONS
 
 FLOWS_DIR = Path(__file__).resolve().parent.parent / "data" / "flows"
 END = "END"
 # How an answer is read; see flows.answers.
 ANSWER_KINDS = ("choice", "text", "age", "duration", "amount", "area")
 ENTITY_TYPES = ("age", "relation", "duration", "amount", "area")
+# A flow's place on the menu when its file gives none (``order``): after the named ones.
+MENU_ORDER = 50
 
 
 class FlowDefinitionError(ValueError):
@@ -73,12 +77,14 @@ class Flow:
     start: str
     steps: dict[str, Step]
     situations: tuple[str, ...] = ()  # NLU intents that lead here
+    choice: str | None = None  # message key of its button on the menu; None: not on the menu
+    order: int = MENU_ORDER  # its place on the menu, lowest first
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
 
     def message_keys(self) -> set[str]:
-        keys = {self.title, self.acknowledge}
+        keys = {self.title, self.acknowledge} | ({self.choice} if self.choice else set())
         for step in self.steps.values():
             keys |= {step.ask, step.label, step.reask}
             keys |= {o.label for o in step.options}
@@ -127,9 +133,11 @@ def parse_flow(raw: dict[str, Any]) -> Flow:
             start=str(raw["start"]),
             steps=steps,
             situations=tuple(raw.get("situations", ()) or ()),
+            choice=str(raw["choice"]) if raw.get("choice") else None,
+            order=int(raw.get("order", MENU_ORDER)),
         )
-    except (KeyError, TypeError) as exc:
-        raise FlowDefinitionError(f"flow {raw.get('id', '?')}: missing field {exc}") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FlowDefinitionError(f"flow {raw.get('id', '?')}: missing or bad field {exc}") from exc
 
 
 def check_flow(flow: Flow, catalogue: Catalogue) -> None:
@@ -144,7 +152,7 @@ def check_flow(flow: Flow, catalogue: Catalogue) -> None:
             raise FlowDefinitionError(f"{where}.{step.id}: unknown kind {step.kind!r}")
         if step.kind == "choice" and not step.options:
             raise FlowDefinitionError(f"{where}.{step.id}: a choice needs options")
-        if len(step.options) > 12:  # LINE shows 13 quick replies; one is kept for 戻る
+        if len(step.options) > QUICK_REPLIES_MAX - 1:  # one quick reply is kept for 戻る
             raise FlowDefinitionError(f"{where}.{step.id}: too many options")
         if step.prefill and step.prefill.type not in ENTITY_TYPES:
             raise FlowDefinitionError(f"{where}.{step.id}: unknown prefill {step.prefill.type!r}")
@@ -200,6 +208,32 @@ def load_flows(catalogue: Catalogue, directory: Path = FLOWS_DIR) -> dict[str, F
         check_flow(flow, catalogue)
         flows[flow.id] = flow
     return flows
+
+
+def menu(flows: dict[str, Flow]) -> tuple[Flow, ...]:
+    """The flows a resident can choose from the menu, in their declared order."""
+    return tuple(sorted((f for f in flows.values() if f.choice), key=lambda f: (f.order, f.id)))
+
+
+def situation_flows(flows: dict[str, Flow]) -> dict[str, Flow]:
+    """Which flow each situation intent leads to (the first flow, by file name, that names it)."""
+    found: dict[str, Flow] = {}
+    for flow in flows.values():
+        for situation in flow.situations:
+            found.setdefault(situation, flow)
+    return found
+
+
+def check_situations(flows: dict[str, Flow], known: tuple[str, ...] = SITUATIONS) -> None:
+    """Every situation the NLU contract names leads to exactly one flow."""
+    claimed: dict[str, list[str]] = {}
+    for flow in flows.values():
+        for situation in flow.situations:
+            claimed.setdefault(situation, []).append(flow.id)
+    if unled := sorted(s for s in known if s not in claimed):
+        raise FlowDefinitionError(f"situations no flow leads from: {unled}")
+    if twice := {s: ids for s, ids in claimed.items() if len(ids) > 1}:
+        raise FlowDefinitionError(f"situations claimed by more than one flow: {twice}")
 
 
 def flow_for_situation(flows: dict[str, Flow], situation: str) -> Flow | None:

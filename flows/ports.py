@@ -1,8 +1,9 @@
 """What the conversation needs from the world around it, as small protocols.
 
-The NLU (``nlu.pipeline.Understander``) and the case desk (``flows.desk.HandoffDesk`` over
-``handoff``) meet these; the conversation depends on nothing else, so it can be driven
-in-process in tests and reused for another channel.
+The NLU (``nlu.pipeline.Understander``), the state store (``flows.state.StateStore``) and
+the case desk (``handoff.desk.HandoffDesk`` over ``handoff``) meet these; the conversation
+depends on nothing else, so it can be driven in-process in tests (tests/support/memory.py
+keeps the desk and the state in memory) and reused for another channel.
 """
 
 from __future__ import annotations
@@ -13,6 +14,22 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from nlu.contract import Understanding
+
+
+class States(Protocol):
+    """Per-resident conversation state that expires after ``ttl_s`` of silence
+    (``flows.state.StateStore`` in Redis; in memory in tests)."""
+
+    @property
+    def ttl_s(self) -> int: ...
+
+    async def load(self, resident: str) -> dict[str, Any] | None: ...
+
+    async def save(self, resident: str, state: dict[str, Any]) -> None: ...
+
+    async def drop(self, resident: str) -> None: ...
+
+    async def lapsed(self, resident: str) -> bool: ...
 
 
 class Understands(Protocol):

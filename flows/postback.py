@@ -1,10 +1,12 @@
-"""Postback data: short ``a=<action>&s=<step>&v=<value>`` strings (LINE allows 300 chars)."""
+"""Postback data: short ``a=<action>&s=<step>&v=<value>`` strings within LINE's limit."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-LIMIT = 300
+from flows.limits import POSTBACK_DATA_MAX
+
+LIMIT = POSTBACK_DATA_MAX
 
 
 def encode(action: str, **fields: str) -> str:

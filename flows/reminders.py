@@ -3,8 +3,8 @@
 Channel-neutral like the rest of ``flows``: ``bot.reminders`` pushes what ``message`` builds,
 and the buttons come back as ``a=rem&op=<op>&c=<case number>`` postbacks. Every tap is
 checked against the database (the resident's own, open case), so a forwarded, old or
-replayed button can do nothing to anyone's callback. Moving reuses the slot phase's
-buttons and date picker; cancelling asks first. While a choice is open the conversation's
+replayed button can do nothing to anyone's callback. Moving uses the slot phase's picker
+(``flows.slots``: a day page by page, 「変えない」 always kept); cancelling asks first. While a choice is open the conversation's
 phase is ``rem_move`` or ``rem_cancel``; the phase it interrupted is put back afterwards.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from flows import postback
@@ -20,11 +20,11 @@ from flows.catalogue import Catalogue
 from flows.commands import Words
 from flows.outgoing import Button, Outgoing, Text
 from flows.ports import BookedCase, Desk, NotYourCase, SlotUnavailable
+from flows.slots import SlotPicker, Taps, chosen_day, chosen_slot
 
 ACTION = "rem"
 PHASES = ("rem_move", "rem_cancel")
 KINDS = ("day_before", "hour_before")
-SLOT_FORMAT = "%Y%m%dT%H%MZ"
 
 State = dict[str, Any]
 Out = list[Outgoing]
@@ -41,25 +41,16 @@ class Reminder:
     contact_method: str  # "phone" or "line"
 
 
-@dataclass(frozen=True)
-class SlotViews:
-    """The slot phase's pieces, lent by the conversation so both look the same."""
-
-    when: Callable[..., str]  # (moment, key="slot.when") -> shown time
-    slot_buttons: Callable[..., list[Button]]  # (slots, action, **fields)
-    day_picker: Callable[..., Button]  # (centre, action, **fields)
-    resume: Callable[[State], Awaitable[Out]]  # the prompt of the phase the resident is in
-
-
 class ReminderTalk:
     def __init__(
-        self, *, catalogue: Catalogue, desk: Desk, words: Words, views: SlotViews, slot_choices: int
+        self, *, catalogue: Catalogue, desk: Desk, words: Words, slots: SlotPicker,
+        resume: Callable[[State], Awaitable[Out]],
     ) -> None:
         self._t = catalogue
         self._desk = desk
         self._words = words
-        self._v = views
-        self._slot_choices = slot_choices
+        self._slots = slots
+        self._resume = resume  # the prompt of the phase the resident is in
         self._ops: dict[str, Callable[[str, State, BookedCase, dict[str, str], dict[str, Any]], Awaitable[Out]]] = {
             "keep": self._keep,
             "move": self._move,
@@ -75,7 +66,7 @@ class ReminderTalk:
             raise ValueError(f"unknown reminder kind {reminder.kind!r}")
         text = self._t.text(
             f"reminder.{reminder.kind}",
-            when=self._v.when(reminder.slot_start),
+            when=self._slots.when(reminder.slot_start),
             centre=reminder.centre_name,
             case=reminder.case_number,
             how=self._t.text(f"reminder.how.{reminder.contact_method}"),
@@ -99,7 +90,7 @@ class ReminderTalk:
             return await self._invalid(st, f.get("c"))
         handler = self._ops.get(f.get("op", ""))
         if handler is None:
-            return [Text(self._t.text("conversation.unclear_button")), *await self._v.resume(st)]
+            return [Text(self._t.text("conversation.unclear_button")), *await self._resume(st)]
         return await handler(resident, st, case, f, params)
 
     async def _keep(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
@@ -108,7 +99,7 @@ class ReminderTalk:
         if case.slot_start is None:
             return await self._invalid(st, case.case_number)
         key = "reminder.not_changed" if f.get("v") == "stay" else "reminder.kept"
-        return [Text(self._t.text(key, when=self._v.when(case.slot_start))), *await self._back_to(st)]
+        return [Text(self._t.text(key, when=self._slots.when(case.slot_start))), *await self._back_to(st)]
 
     async def _move(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
         self._enter(st, "rem_move", case)
@@ -117,21 +108,19 @@ class ReminderTalk:
     async def _day(self, resident: str, st: State, case: BookedCase, f: dict[str, str], params: dict[str, Any]) -> Out:
         if not self._choosing(st, case, "rem_move"):
             return await self._stale(st)
-        try:
-            day = date.fromisoformat(str(params.get("date", "")))
-        except ValueError:
+        asked = chosen_day(f, params)
+        if asked is None:
             return [await self._move_prompt(st)]
-        found = (await self._desk.free_slots_on(case.centre_code, day))[:12]
-        if not found:
+        buttons = await self._slots.day_page(case.centre_code, *asked, self._taps(st), self._stay(st))
+        if buttons is None:
             return [await self._move_prompt(st, "slot.none_that_day")]
-        return [Text(self._t.text("slot.ask"), quick_replies=self._move_buttons(st, found))]
+        return [Text(self._t.text("slot.ask"), quick_replies=buttons)]
 
     async def _slot(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
         if not self._choosing(st, case, "rem_move"):
             return await self._stale(st)
-        try:
-            chosen = datetime.strptime(f.get("v", ""), SLOT_FORMAT).replace(tzinfo=UTC)
-        except ValueError:
+        chosen = chosen_slot(f)
+        if chosen is None:
             return [Text(self._t.text("conversation.unclear_button")), await self._move_prompt(st)]
         try:
             start = await self._desk.move_callback(resident, case.case_number, chosen)
@@ -140,7 +129,7 @@ class ReminderTalk:
         except NotYourCase:
             return await self._invalid(st, case.case_number)
         self._leave(st)
-        text = self._t.text("reminder.moved", when=self._v.when(start), centre=case.centre_name,
+        text = self._t.text("reminder.moved", when=self._slots.when(start), centre=case.centre_name,
                             case=case.case_number)
         return [Text(text), *await self._back_to(st)]
 
@@ -158,7 +147,7 @@ class ReminderTalk:
         case_number, centre_name, when = st["rem_case"], st["rem_centre_name"], st.get("rem_when")
         self._leave(st)
         if not cancel:
-            shown = self._v.when(datetime.fromisoformat(when)) if when else ""
+            shown = self._slots.when(datetime.fromisoformat(when)) if when else ""
             return [Text(self._t.text("reminder.not_cancelled", when=shown)), *await self._back_to(st)]
         try:
             await self._desk.cancel_callback(resident, case_number)
@@ -188,29 +177,31 @@ class ReminderTalk:
 
     # ---- pieces ----------------------------------------------------------------------------
 
-    def _move_buttons(self, st: State, slots: list[datetime]) -> tuple[Button, ...]:
+    @staticmethod
+    def _taps(st: State) -> Taps:
         case = st["rem_case"]
-        buttons = [
-            *self._v.slot_buttons(slots, ACTION, op="slot", c=case),
-            self._v.day_picker(st["rem_centre"], ACTION, op="day", c=case),
-        ]
-        if st.get("rem_when"):
-            buttons.append(self._button("reminder.no_change", "keep", case, v="stay"))
-        return tuple(buttons)
+        return Taps(slot_action=ACTION, day_action=ACTION, slot_fields={"op": "slot", "c": case},
+                    day_fields={"op": "day", "c": case})
+
+    def _stay(self, st: State) -> tuple[Button, ...]:
+        """「変えない」, while there is a booked time to keep."""
+        if not st.get("rem_when"):
+            return ()
+        return (self._button("reminder.no_change", "keep", st["rem_case"], v="stay"),)
 
     async def _move_prompt(self, st: State, key: str | None = None) -> Text:
-        found = await self._desk.free_slots(st["rem_centre"], limit=self._slot_choices)
+        buttons = await self._slots.next_free(st["rem_centre"], self._taps(st), self._stay(st))
         if key is None:
             when = st.get("rem_when")
-            text = (self._t.text("reminder.move_ask", when=self._v.when(datetime.fromisoformat(when)))
+            text = (self._t.text("reminder.move_ask", when=self._slots.when(datetime.fromisoformat(when)))
                     if when else self._t.text("reminder.book_ask"))
         else:
             text = self._t.text(key)
-        return Text(text, quick_replies=self._move_buttons(st, found))
+        return Text(text, quick_replies=buttons)
 
     def _cancel_ask(self, st: State) -> Text:
         case = st["rem_case"]
-        when = self._v.when(datetime.fromisoformat(st["rem_when"]))
+        when = self._slots.when(datetime.fromisoformat(st["rem_when"]))
         return Text(self._t.text("reminder.cancel_ask", when=when), quick_replies=(
             self._button("reminder.cancel_yes", "cancel", case, v="yes"),
             self._button("reminder.cancel_no", "cancel", case, v="no"),
@@ -246,7 +237,7 @@ class ReminderTalk:
         """The question the resident was answering before the reminder, asked again."""
         if st.get("phase") in (None, "returning"):
             return []
-        return await self._v.resume(st)
+        return await self._resume(st)
 
     async def _invalid(self, st: State, case_number: str | None) -> Out:
         if st.get("phase") in PHASES and st.get("rem_case") == case_number:
@@ -256,4 +247,4 @@ class ReminderTalk:
     async def _stale(self, st: State) -> Out:
         if st.get("phase") not in PHASES:  # the choice this button belonged to is over
             return await self._invalid(st, None)
-        return [Text(self._t.text("conversation.stale_button")), *await self._v.resume(st)]
+        return [Text(self._t.text("conversation.stale_button")), *await self._resume(st)]

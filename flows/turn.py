@@ -6,7 +6,7 @@ them in one Redis transaction together with the answer (the outbox entry) and th
 acknowledgement. A turn that fails leaves nothing behind in Redis, so handling the event
 again starts from the same state.
 
-The turn also numbers the turn's effects in the database (``flows.desk``): the n-th effect
+The turn also numbers the turn's effects in the database (``handoff.desk``): the n-th effect
 of event E is recorded under the key ``E:n:<name>``, so handling E again returns what the
 first run did instead of doing it twice.
 

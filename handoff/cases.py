@@ -7,8 +7,6 @@ cases to erase, are found without decrypting. Functions flush; the caller commit
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.phone import callable_number
 from handoff import lifecycle
 from handoff.crypto import lookup_hash
 from handoff.directory import load_directory
@@ -35,8 +34,6 @@ from handoff.routing import Route
 from handoff.slots import TOKYO, book
 
 CONTACT_METHODS = ("phone", "line")
-# Numbers a centre cannot call back a person on: free-dial, navi-dial, premium, emergency.
-_NOT_PERSONAL = ("0120", "0800", "0570", "0990", "0180")
 
 
 class InvalidPhone(ValueError):
@@ -57,17 +54,10 @@ class Consent:
 
 
 def normalise_phone(raw: str) -> str:
-    """A Japanese landline, mobile or IP number as plain digits; InvalidPhone if not.
-
-    Accepts full-width digits, spaces, hyphens, brackets and +81. Landlines have 10 digits,
-    mobiles (070/080/090) and IP phones (050) 11.
-    """
-    digits = re.sub(r"[\s\-‐−ー()（）]", "", unicodedata.normalize("NFKC", raw))
-    if digits.startswith("+81"):
-        digits = "0" + digits[3:]
-    mobile_or_ip = re.match(r"0[5789]0", digits) is not None
-    valid = re.fullmatch(r"0[1-9]\d{9}" if mobile_or_ip else r"0[1-9]\d{8}", digits)
-    if not valid or digits.startswith(_NOT_PERSONAL):
+    """A Japanese number a centre can call back, as plain digits (the rule is
+    ``flows.phone``'s, the conversation's too); InvalidPhone if not."""
+    digits = callable_number(raw)
+    if digits is None:
         raise InvalidPhone(raw)
     return digits
 

@@ -3,11 +3,14 @@
 A small Redis registry keyed by the keyed hash of the LINE user id (the same hash the case
 stores), so the LINE edge can ask "does a person own this conversation?" without the
 database. While a person owns it, ``StaffRelay`` puts the resident's messages into the case
-thread and still runs the danger detector; the bot does not answer.
+thread and still runs the danger detector; the bot does not answer, except with the
+emergency lines when the detector fires (``Relayed.DANGER``): those never wait for someone
+to look at a screen.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -28,6 +31,17 @@ USER_PREFIX = "user:"
 MAX_TAKEOVER_S = 14 * 24 * 3600
 
 UrgentAlert = Callable[[int, str], Awaitable[None]]  # (case id, centre code)
+
+
+class Relayed(enum.Enum):
+    """What ``StaffRelay.relay`` did with a resident's message; true when a person has it."""
+
+    NO = "no"  # nobody at a centre owns the conversation: the bot answers
+    HELD = "held"  # noted in the case thread; the bot stays quiet
+    DANGER = "danger"  # noted and the case flagged urgent: the resident gets the emergency lines
+
+    def __bool__(self) -> bool:
+        return self is not Relayed.NO
 
 
 @dataclass(frozen=True)
@@ -95,14 +109,14 @@ class StaffRelay:
 
     async def relay(
         self, resident: str, text: str | None, *, kind: str = "text", effect_key: str | None = None
-    ) -> bool:
+    ) -> Relayed:
         """``effect_key`` (event id based) makes a re-handled event add its message once."""
         user_hash = resident_hash(resident)
         if user_hash is None:
-            return False
+            return Relayed.NO
         owner = await self.registry.owner(user_hash)
         if owner is None:
-            return False
+            return Relayed.NO
         dangerous = bool(text) and self._danger(text or "")
         async with self._sessions() as session, session.begin():
 
@@ -126,10 +140,10 @@ class StaffRelay:
             centre = await effects.once(session, effect_key, note)
         if centre is None:
             await self.registry.release(user_hash)  # the case ended: the bot answers again
-            return False
+            return Relayed.NO
         if dangerous and self._alert is not None:
             await self._alert(owner.case_id, centre)
-        return True
+        return Relayed.DANGER if dangerous else Relayed.HELD
 
 
 async def flag_urgent(session: AsyncSession, handoff: Handoff) -> None:

@@ -24,13 +24,16 @@ from fastapi.responses import JSONResponse
 from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
 
 from bot.dev.richmenu_api import RichMenuStore, build_richmenu_router
+from flows.limits import (
+    ALT_TEXT_MAX,
+    LABEL_MAX,
+    MESSAGES_PER_CALL,
+    POSTBACK_DATA_MAX,
+    QUICK_REPLIES_MAX,
+    TEXT_MAX,
+)
 
 REPLY_TOKEN_TTL_S = 60.0
-TEXT_MAX = 5000
-LABEL_MAX = 20
-QUICK_REPLY_MAX = 13
-POSTBACK_DATA_MAX = 300
-ALT_TEXT_MAX = 400
 
 
 @dataclass
@@ -131,8 +134,8 @@ class FakeLineApi:
 
 def _message_problems(messages: list[dict[str, Any]]) -> list[str]:
     problems: list[str] = []
-    if not 1 <= len(messages) <= 5:
-        problems.append("messages: must contain 1 to 5 items")
+    if not 1 <= len(messages) <= MESSAGES_PER_CALL:
+        problems.append(f"messages: must contain 1 to {MESSAGES_PER_CALL} items")
     for i, message in enumerate(messages):
         where = f"messages[{i}]"
         if message.get("type") == "text" and len(message.get("text", "")) > TEXT_MAX:
@@ -142,8 +145,8 @@ def _message_problems(messages: list[dict[str, Any]]) -> list[str]:
         if message.get("type") == "flex" and not 1 <= len(message.get("altText", "")) <= ALT_TEXT_MAX:
             problems.append(f"{where}.altText: 1 to {ALT_TEXT_MAX} characters")
         items = (message.get("quickReply") or {}).get("items") or []
-        if len(items) > QUICK_REPLY_MAX:
-            problems.append(f"{where}.quickReply.items: at most {QUICK_REPLY_MAX}")
+        if len(items) > QUICK_REPLIES_MAX:
+            problems.append(f"{where}.quickReply.items: at most {QUICK_REPLIES_MAX}")
         for action in _actions(message):
             label = action.get("label", "")
             if not label or len(label) > LABEL_MAX:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from bot.dev.line_api import FakeLineApi
 from bot.logs import get_logger
+from flows.limits import DISPLAY_TEXT_MAX, POSTBACK_DATA_MAX, TEXT_MAX
 from settings import Settings, WebSettings
 
 log = get_logger("bot.dev.simulator")
@@ -84,10 +85,10 @@ class SendRequest(BaseModel):
 
     user_id: str = Field(pattern=USER_ID_PATTERN)
     kind: Literal["text", "postback", "follow", "sticker", "image"]
-    text: str | None = Field(default=None, max_length=5000)
-    data: str | None = Field(default=None, max_length=300)
+    text: str | None = Field(default=None, max_length=TEXT_MAX)
+    data: str | None = Field(default=None, max_length=POSTBACK_DATA_MAX)
     params: dict[str, str] | None = None
-    display_text: str | None = Field(default=None, max_length=300)
+    display_text: str | None = Field(default=None, max_length=DISPLAY_TEXT_MAX)
     unblocked: bool = False
     package_id: str = "446"
     sticker_id: str = "1988"

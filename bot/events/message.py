@@ -8,6 +8,7 @@ from bot.events.context import EventContext
 from bot.events.group import answer_group
 from bot.events.registry import registry
 from flows.outgoing import Text
+from handoff.takeover import Relayed
 
 
 @registry.on("message")
@@ -16,12 +17,17 @@ async def on_message(event: MessageEvent, ctx: EventContext) -> None:
         await answer_group(ctx)
         return
     # Staff takeover (handoff.takeover): while a person owns this conversation the message
-    # goes to the case thread (the danger detector still runs there) and the bot is silent.
+    # goes to the case thread (the danger detector still runs there) and the bot is silent,
+    # but for the emergency lines on a danger message: they go out at once, through the
+    # outbox like every answer (once per event), whoever is watching the inbox.
     text = event.message.text if isinstance(event.message, TextMessageContent) else None
     kind = str(ctx.raw.get("message", {}).get("type", ""))
-    if ctx.takeover is not None and await ctx.takeover.relay(
-        ctx.resident, text, kind=kind, effect_key=ctx.turn.effect_key("relay")
-    ):
+    relayed = Relayed.NO
+    if ctx.takeover is not None:
+        relayed = await ctx.takeover.relay(ctx.resident, text, kind=kind, effect_key=ctx.turn.effect_key("relay"))
+    if relayed is Relayed.DANGER:
+        await ctx.answer([ctx.conversation.emergency_lines()])
+    if relayed:
         return
     async with ctx.loading_while_slow():
         if isinstance(event.message, TextMessageContent):

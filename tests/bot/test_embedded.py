@@ -16,7 +16,7 @@ from handoff.models import Base
 from tests.bot.conftest import RunningBot
 from tests.bot.test_flows_e2e import Resident
 from tests.conftest import make_settings
-from tests.flows.conftest import t
+from tests.support.conversation import t
 from tests.support.servers import serve
 
 

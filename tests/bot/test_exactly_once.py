@@ -32,8 +32,7 @@ from handoff.staff_models import CaseWork
 from tests.bot.conftest import RunningBot
 from tests.bot.test_flows_e2e import Resident, _answer
 from tests.conftest import POSTGRES_URL, REDIS_URL, make_settings
-from tests.flows.conftest import t
-from tests.flows.test_conversation import SCRIPTS
+from tests.support.conversation import SCRIPTS, t
 from tests.support.line import ACCESS_TOKEN, SECRET, text_event, user_id
 from tests.support.servers import serve
 from tests.support.waiting import wait_until

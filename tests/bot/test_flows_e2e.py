@@ -17,8 +17,7 @@ from handoff.directory import load_directory
 from handoff.models import Handoff
 from tests.bot.conftest import RunningBot
 from tests.conftest import make_settings
-from tests.flows.conftest import t
-from tests.flows.test_conversation import SCRIPTS
+from tests.support.conversation import SCRIPTS, t
 from tests.support.line import postback_event, text_event, user_id
 from tests.support.servers import serve
 from tests.support.waiting import wait_until

@@ -25,10 +25,10 @@ from bot.reminders import ReminderScheduler
 from bot.services import Services
 from flows.catalogue import load_catalogue
 from flows.conversation import Conversation
-from flows.desk import HandoffDesk
 from flows.state import StateStore
 from handoff import cases, slots
 from handoff.db import session_factory
+from handoff.desk import HandoffDesk
 from handoff.directory import load_directory
 from handoff.models import Handoff, SlotBooking
 from handoff.reminders import DueReminder

@@ -478,8 +478,7 @@ async def test_a_person_completes_every_flow_by_tapping_and_typing(page, sim, tm
     from sqlalchemy import select
 
     from handoff.models import Handoff
-    from tests.flows.conftest import t
-    from tests.flows.test_conversation import SCRIPTS
+    from tests.support.conversation import SCRIPTS, t
 
     user = await current_user(page)
     await bot_answers(page, sim, user, 0)

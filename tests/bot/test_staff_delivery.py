@@ -15,11 +15,13 @@ from sqlalchemy import select
 from bot.dev.line_api import Fault
 from bot.services import staff_labels
 from bot.staff.text import StaffText
+from flows.catalogue import load_catalogue
+from flows.notices import load_emergency
 from handoff.staff_models import CaseEntry
 from handoff.takeover import PREFIX as TAKEOVER_PREFIX
 from settings import DATA_DIR
 from tests.bot.inbox_support import Inbox, api_login, running_inbox
-from tests.support.line import user_id
+from tests.support.line import text_event, user_id, webhook_body, webhook_headers
 from tests.support.waiting import wait_until
 
 LABELS = staff_labels()
@@ -141,3 +143,34 @@ async def test_a_blocked_resident_shows_staff_the_message_failed(inbox: Inbox):
         assert entry.meta["delivery"] == "failed"
         thread = (await http.get(f"{inbox.url}/inbox/cases/{case.id}/thread")).text
     assert LABELS["delivery"]["failed"] in thread
+
+
+async def test_a_danger_message_during_a_takeover_sends_the_emergency_lines_once(inbox: Inbox):
+    """Emergency lines never depend on someone watching the inbox: a danger message while a
+    person owns the conversation flags the case and answers the resident with the lines,
+    once, through the outbox (a failed reply is retried; LINE's redelivery adds nothing)."""
+    resident = user_id()
+    case = await inbox.add_case(["debt"], line_user=resident, phone=None)
+    async with httpx.AsyncClient(timeout=20) as http:
+        csrf = await api_login(http, inbox.url, "sato@ward.example")
+        await _act(http, inbox, csrf, case.id, "takeover")
+    await wait_until(lambda: len(inbox.fake.texts_for(resident)) == 1, timeout=20)  # the takeover notice
+    await inbox.resident_says(resident, "こんにちは")  # an ordinary message: the bot stays quiet
+    inbox.fake.inject("reply", Fault(status=500))
+    event = text_event(resident, "もう死にたい", reply_token=inbox.fake.issue_reply_token(resident))
+    body = webhook_body(event)
+    async with httpx.AsyncClient(timeout=10) as http:
+        for _ in range(2):  # LINE delivers the same event twice
+            response = await http.post(f"{inbox.url}/callback", content=body, headers=webhook_headers(body))
+            assert response.status_code == 200
+    await wait_until(lambda: len(inbox.fake.texts_for(resident)) >= 2, timeout=20)
+    await asyncio.sleep(1.0)
+    notice, lines = inbox.fake.texts_for(resident)
+    assert "担当者（人）" in notice
+    catalogue = load_catalogue()
+    emergency = load_emergency()
+    assert lines.startswith(catalogue.text("danger.guidance"))
+    assert all(line.number in lines for line in (*emergency.emergency, *emergency.lines))
+    assert await inbox.scalar("SELECT urgency FROM handoffs WHERE id = :i", i=case.id) == "urgent"
+    # The words went to the case thread once, as staff read them.
+    assert [e.kind for e in await _entries(inbox, case.id, "danger")] == ["danger"]

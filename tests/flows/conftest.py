@@ -1,30 +1,43 @@
-"""An in-process conversation on real Redis and PostgreSQL, the real NLU, a fixed clock."""
+"""An in-process conversation on the in-memory desk and state store (tests/support/memory),
+the real NLU and a fixed clock: no PostgreSQL, no Redis.
+
+The root conftest migrates PostgreSQL for every session; this package overrides that with a
+guard, so a test here that reached for the database would fail instead of quietly using it
+(``make test`` also runs this package with TEST_DATABASE_URL pointing nowhere). What the
+conversation stores through the real desk is tested in tests/handoff/desk.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from flows.catalogue import load_catalogue
 from flows.conversation import Conversation
-from flows.desk import HandoffDesk
-from flows.outgoing import Button, Card, Outgoing, Text
-from flows.state import StateStore
 from handoff import crypto
-from handoff.db import make_async_engine, session_factory
 from handoff.directory import load_directory
-from handoff.slots import TOKYO
 from nlu.pipeline import Understander, build_embedded_understander_sync
 from tests.conftest import make_settings
+from tests.support.conversation import CATALOGUE, NOW, Chat, Clock, t
+from tests.support.memory import MemoryDesk, MemoryStateStore
 
-# A Wednesday morning, inside every centre's staffed hours.
-NOW = datetime(2026, 12, 2, 10, 0, tzinfo=TOKYO)
-CATALOGUE = load_catalogue()
+__all__ = ["CATALOGUE", "NOW", "Chat", "Clock", "t"]  # tests.flows.conftest.t is imported elsewhere
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_database() -> str:
+    """No database for the conversation core's tests (overrides the root fixture)."""
+    return "no database in tests/flows"
+
+
+@pytest.fixture
+def clean_database() -> str:
+    raise AssertionError("tests/flows run without PostgreSQL: put database tests in tests/handoff/desk")
+
+
+@pytest.fixture
+def redis_client() -> None:
+    raise AssertionError("tests/flows run without Redis: use the in-memory state store (state fixture)")
 
 
 @pytest.fixture(scope="session")
@@ -40,39 +53,28 @@ def encryption_key() -> str:
 
 
 @pytest.fixture
-async def db_engine(clean_database: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_async_engine(clean_database)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(db_engine: AsyncEngine) -> async_sessionmaker:
-    return session_factory(db_engine)
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-def make_conversation(redis_client, sessions, understander, clock) -> Callable[..., Conversation]:
-    def build(ward: str = "edogawa", ttl_s: int = 24 * 3600) -> Conversation:
-        desk = HandoffDesk(directory=load_directory(ward), sessions=sessions, clock=clock)
+def state(clock: Clock) -> MemoryStateStore:
+    return MemoryStateStore(24 * 3600, clock)
+
+
+@pytest.fixture
+def desk(clock: Clock) -> MemoryDesk:
+    return MemoryDesk(load_directory("edogawa"), clock)
+
+
+@pytest.fixture
+def make_conversation(understander, clock, desk, state) -> Callable[..., Conversation]:
+    def build(ward: str = "edogawa", ttl_s: int | None = None) -> Conversation:
         return Conversation(
-            state=StateStore(redis_client, ttl_s),
+            state=state if ttl_s is None else MemoryStateStore(ttl_s, clock),
             catalogue=CATALOGUE,
             understander=understander,
-            desk=desk,
+            desk=desk if ward == "edogawa" else MemoryDesk(load_directory(ward), clock),
             clock=clock,
         )
 
@@ -84,68 +86,6 @@ def conversation(make_conversation) -> Conversation:
     return make_conversation()
 
 
-@dataclass
-class Chat:
-    """A resident scripted against the conversation: say things, tap buttons by label."""
-
-    conversation: Conversation
-    resident: str = "user:Utest0000000000000000000000000001"
-    last: list[Outgoing] = field(default_factory=list)
-
-    async def say(self, text: str) -> list[Outgoing]:
-        self.last = await self.conversation.on_text(self.resident, text)
-        return self.last
-
-    def buttons(self) -> list[Button]:
-        found: list[Button] = []
-        for message in self.last:
-            found += list(message.quick_replies)
-            if isinstance(message, Card):
-                found += list(message.buttons)
-        return found
-
-    def button(self, label: str) -> Button:
-        for button in self.buttons():
-            if button.label == label:
-                return button
-        raise AssertionError(f"no button {label!r} in {[b.label for b in self.buttons()]}")
-
-    async def tap(self, label: str, params: dict[str, Any] | None = None) -> list[Outgoing]:
-        button = self.button(label)
-        if button.data is None:
-            return await self.say(button.text or button.label)
-        self.last = await self.conversation.on_postback(self.resident, button.data, params)
-        return self.last
-
-    async def tap_first_slot(self) -> list[Outgoing]:
-        slot = next(b for b in self.buttons() if b.data and b.data.startswith("a=slot"))
-        self.last = await self.conversation.on_postback(self.resident, slot.data or "", None)
-        return self.last
-
-    async def pick_date(self, day: date) -> list[Outgoing]:
-        picker = next(b for b in self.buttons() if b.pick == "date")
-        self.last = await self.conversation.on_postback(self.resident, picker.data or "", {"date": day.isoformat()})
-        return self.last
-
-    def texts(self) -> str:
-        parts = []
-        for message in self.last:
-            if isinstance(message, Text):
-                parts.append(message.text)
-            else:
-                parts.append(message.title + "\n" + "\n".join(f"{k}: {v}" for k, v in message.rows))
-        return "\n".join(parts)
-
-    def card(self) -> Card:
-        cards = [m for m in self.last if isinstance(m, Card)]
-        assert cards, self.texts()
-        return cards[-1]
-
-
 @pytest.fixture
 def chat(conversation) -> Chat:
     return Chat(conversation)
-
-
-def t(key: str, **values: Any) -> str:
-    return CATALOGUE.text(key, **values)

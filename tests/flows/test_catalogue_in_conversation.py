@@ -1,5 +1,5 @@
 """The English and やさしい日本語 catalogues driven through the real conversation core
-(real Redis, PostgreSQL and NLU), as the later language wiring will: every sentence a
+(the in-memory desk and state store, the real NLU), as the later language wiring will: every sentence a
 resident reads comes out in their language, from the first answer to a booked callback.
 Typed Japanese starts the flow because understanding other languages is issue 10's NLU half."""
 
@@ -13,10 +13,8 @@ import pytest
 from flows import kanji
 from flows.catalogue import load_catalogue, load_languages
 from flows.conversation import Conversation
-from flows.desk import HandoffDesk
 from flows.notices import load_consent, load_emergency
 from flows.outgoing import Card, Text
-from flows.state import StateStore
 from handoff.directory import load_directory
 from tests.flows.conftest import Chat
 
@@ -32,11 +30,10 @@ JAPANESE = re.compile(r"[\u3041-\u30fa\u30fc\u4e00-\u9fff]")
 
 
 @pytest.fixture
-def resident_in(redis_client, sessions, understander, clock) -> Callable[[str], Chat]:
+def resident_in(desk, state, understander, clock) -> Callable[[str], Chat]:
     def build(language: str) -> Chat:
-        desk = HandoffDesk(directory=EDOGAWA, sessions=sessions, clock=clock)
         return Chat(Conversation(
-            state=StateStore(redis_client, 24 * 3600), catalogue=load_catalogue(language),
+            state=state, catalogue=load_catalogue(language),
             understander=understander, desk=desk, clock=clock,
             consent=load_consent(language), emergency=load_emergency(language),
         ))

@@ -8,15 +8,12 @@ import re
 from itertools import combinations
 
 import pytest
-from sqlalchemy import select
 
 from flows.catalogue import load_catalogue
 from handoff.directory import load_directory
-from handoff.models import Handoff
 from handoff.routing import route
-from tests.flows.conftest import Chat, t
-from tests.flows.test_conversation import _to_summary
-from tests.flows.test_reminders import _book_case, _remind
+from tests.flows.conftest import t
+from tests.support.conversation import to_phone_question as _to_phone_question
 
 WARDS = ("edogawa", "nerima", "toshima")
 
@@ -33,13 +30,6 @@ def test_no_message_adds_goro_to_a_time_that_already_ends_in_goro(language):
             assert re.search(r"ごろ\s*ごろ", said) is None, (key, said)
 
 
-async def test_keeping_the_reminded_time_says_goro_once(chat, sessions):
-    case, start = await _book_case(sessions, chat.resident)
-    _remind(chat, case, start)
-    await chat.tap(t("reminder.keep"))
-    assert chat.texts().count("ごろ") == 1, chat.texts()
-
-
 async def test_the_urgent_path_asks_how_to_contact_once(chat):
     await chat.say("もう死にたい")
     await chat.tap(t("danger.offer_yes"))
@@ -47,26 +37,6 @@ async def test_the_urgent_path_asks_how_to_contact_once(chat):
     reply = chat.texts()
     assert reply.count(t("contact.ask")) == 1, reply
     assert {b.label for b in chat.buttons()} == {t("contact.phone"), t("contact.line")}
-
-
-async def _to_phone_question(chat: Chat) -> None:
-    await _to_summary(chat, "debt")
-    await chat.tap(t("summary.send"))
-    await chat.tap_first_slot()
-    await chat.tap(t("contact.phone"))
-    assert chat.texts() == t("contact.ask_phone")
-
-
-@pytest.mark.parametrize("number", ["0120-123-456", "0800-123-4567", "0570-064-556", "０１２０１２３４５６"])
-async def test_a_free_dial_number_is_explained_not_called_unreadable(chat, sessions, number):
-    await _to_phone_question(chat)
-    await chat.say(number)
-    assert chat.texts() == t("contact.free_dial")
-    assert "0120" in t("contact.free_dial")
-    await chat.say("090-1234-5678")  # still asking for the number, and a callable one is taken
-    async with sessions() as session:
-        handoff = (await session.scalars(select(Handoff))).one()
-    assert handoff.phone == "09012345678"
 
 
 async def test_words_that_are_not_a_number_still_get_the_digits_hint(chat):

@@ -217,8 +217,8 @@ async def test_staff_rescheduling_frees_the_booked_slot_and_its_reminders(pg_ses
 
 async def test_a_callback_the_resident_cancelled_is_not_shown_as_call_now(pg_sessions) -> None:
     """Cancelled means "I will ask again", never "call as soon as possible"."""
-    from flows.desk import HandoffDesk
     from handoff import slots
+    from handoff.desk import HandoffDesk
 
     sato = await _user(pg_sessions)
     centre = EDOGAWA.centre("kurashigoto")

@@ -1,5 +1,9 @@
-"""The case desk the conversation talks to, over ``handoff`` (directory, routing, slots,
-cases, events) and one database session per call.
+"""The case desk the conversation talks to (``flows.ports.Desk``), over ``handoff``
+(directory, routing, slots, cases, events) and one database session per call.
+
+It lives here, not in ``flows``: the conversation core knows only its ports, and the
+persistence side implements them (tests/handoff/desk: its contract, shared with the in-memory
+double tests/flows uses, and the conversation on it).
 
 This is the only place the conversation meets the database; it commits what it does, so a
 resident's confirmed case is stored before they are told its number. Inside a turn

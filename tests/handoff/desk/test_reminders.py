@@ -14,8 +14,8 @@ from handoff.directory import load_directory
 from handoff.models import Handoff, SlotBooking
 from handoff.routing import route
 from handoff.staff_models import CaseEntry
-from tests.flows.conftest import NOW, Chat, t
-from tests.flows.test_conversation import _to_summary
+from tests.support.conversation import NOW, Chat, t
+from tests.support.conversation import to_summary as _to_summary
 
 EDOGAWA = load_directory("edogawa")
 CENTRE = EDOGAWA.centre("kurashigoto")

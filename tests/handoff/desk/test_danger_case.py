@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from handoff.models import Handoff
 from handoff.staff_models import CaseEntry
-from tests.flows.conftest import t
+from tests.support.conversation import t
 
 
 async def _danger_entries(sessions) -> list[CaseEntry]:
