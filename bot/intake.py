@@ -21,11 +21,10 @@ from typing import Any
 import redis.asyncio as redis
 
 from bot.residents import conversation_key
+from handoff import redis_keys
 
 STREAM = "tsunagu:events"
 GROUP = "workers"
-SEQ_PREFIX = "tsunagu:seq:"
-DONE_PREFIX = "tsunagu:done:"
 DEDUPE_PREFIX = "tsunagu:dedupe:"
 # Sequence counters outlive any plausible backlog; refreshed on every event.
 SEQ_TTL_S = 30 * 24 * 3600
@@ -152,7 +151,7 @@ class EventIntake:
             resident = conversation_key(event)
             try:
                 seq = await self._accept(
-                    keys=[DEDUPE_PREFIX + event_id(event), SEQ_PREFIX + resident, STREAM],
+                    keys=[DEDUPE_PREFIX + event_id(event), redis_keys.seq(resident), STREAM],
                     args=[
                         self._dedupe_ttl_s,
                         resident,

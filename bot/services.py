@@ -17,7 +17,8 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.alerts import StaffAlerts
-from bot.background import Loop
+from bot.aof import CHECK_EVERY_S, AofCompactor
+from bot.background import Every, Loop
 from bot.deadletters import DeadLetters
 from bot.delivery import FAST_PATH_WAIT_S, Deliverer
 from bot.delivery import DeliverySettings as DeliveryTuning
@@ -34,7 +35,7 @@ from flows.catalogue import Catalogue, load_catalogue
 from flows.conversation import Conversation
 from flows.desk import HandoffDesk
 from flows.state import StateStore
-from handoff import crypto
+from handoff import crypto, redis_keys
 from handoff.db import make_async_engine, session_factory
 from handoff.directory import Directory, load_directory
 from handoff.takeover import StaffRelay, TakeoverRegistry
@@ -103,7 +104,14 @@ class Services:
         process."""
         workers: list[Loop] = [self.worker(name) for name in consumers]
         beside: list[Loop] = [self.deliverer, self.reminders] if workers else []
-        return [*workers, *beside, self.maintenance]
+        return [*workers, *beside, self.maintenance, *self.compaction()]
+
+    def compaction(self) -> list[Loop]:
+        """The append-only file's rewrites (bot/aof.py); none for the embedded Redis."""
+        if self.settings.redis.embedded:
+            return []
+        compactor = AofCompactor(self.redis, every_s=self.settings.redis.aof_rewrite_every_s)
+        return [Every(compactor.step, CHECK_EVERY_S, "aof.compaction_failed")]
 
     async def nlu_ready(self) -> bool:
         return await self.understander.ready()
@@ -128,8 +136,14 @@ def delivery_stores(settings: Settings, client: redis.Redis) -> tuple[Outbox, De
     return outbox, DeadLetters(client, ttl_s=delivery.dead_letter_ttl_s, outbox=outbox)
 
 
-async def build_services(settings: Settings) -> Services:
+def install_keys(settings: Settings) -> None:
+    """The process's keys: personal data at rest, and the keyed hash in Redis key names."""
     crypto.configure(settings.security.encryption_key.get_secret_value())
+    redis_keys.configure(settings.security.redis_key_name_secret())
+
+
+async def build_services(settings: Settings) -> Services:
+    install_keys(settings)
     redis_client = connect_redis(settings.redis)
     line_client = AsyncApiClient(
         Configuration(host=line_api_base(settings), access_token=settings.line.channel_access_token.get_secret_value())

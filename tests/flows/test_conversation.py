@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from flows.notices import load_consent
 from flows.outgoing import Text
+from handoff import redis_keys
 from handoff.directory import load_directory
 from handoff.models import EventLog, Handoff, HandoffMessage
 from tests.flows.conftest import NOW, Chat, t
@@ -109,7 +110,7 @@ async def test_each_flow_reaches_a_stored_encrypted_handoff(chat, sessions, redi
     assert "09012345678" not in raw.phone
     assert moves[-1][1] not in raw.summary and moves[-1][1] not in raw.answers
     # The transient state is gone once the case is in the database.
-    assert await redis_client.get(f"tsunagu:conv:{chat.resident}") is None
+    assert await redis_client.get(redis_keys.conversation(chat.resident)) is None
 
 
 def load_flow_ack(flow: str) -> str:
@@ -171,7 +172,7 @@ async def test_refusing_consent_keeps_nothing_personal(chat, sessions, redis_cli
     centre = EDOGAWA.centre("kurashigoto")
     body = chat.texts()
     assert centre.name in body and centre.shown("phone") in body and centre.shown("hours") in body
-    assert await redis_client.get(f"tsunagu:conv:{chat.resident}") is None
+    assert await redis_client.get(redis_keys.conversation(chat.resident)) is None
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Handoff)) == 0
         outcomes = set((await session.scalars(select(EventLog.outcome))).all())
@@ -240,7 +241,7 @@ async def test_back_stop_and_restart(chat, redis_client):
     assert t("flows.hikikomori.ack") in chat.texts()
     await chat.say("やめる")
     assert chat.texts() == t("conversation.stopped")
-    assert await redis_client.get(f"tsunagu:conv:{chat.resident}") is None
+    assert await redis_client.get(redis_keys.conversation(chat.resident)) is None
 
 
 async def test_a_command_word_inside_an_answer_is_an_answer(chat):
@@ -298,7 +299,7 @@ async def test_abandoned_flow_expires_politely(chat, clock):
 
 async def test_lapsed_state_in_redis_is_noticed(chat, redis_client):
     await chat.say("消費者金融の借金が返せません")
-    await redis_client.delete(f"tsunagu:conv:{chat.resident}")  # as Redis expiry would
+    await redis_client.delete(redis_keys.conversation(chat.resident))  # as Redis expiry would
     await chat.say("こんにちは")
     assert chat.texts().startswith(t("conversation.expired"))
 
