@@ -26,10 +26,13 @@ REWRITE_WANTED = "tsunagu:aof:rewrite-wanted"  # an erasure happened since the l
 LAST_REWRITE = "tsunagu:aof:last-rewrite-ms"
 LEASE = "tsunagu:aof:lease"
 CHECK_EVERY_S = 30.0
+# Processes that look in the same moment: one starts the rewrite, the others find the lease
+# (or the rewrite running); short, so an erasure just after waits little.
+LEASE_S = 5.0
 
 
 class AofCompactor:
-    def __init__(self, client: redis.Redis, *, every_s: float, lease_s: float = CHECK_EVERY_S) -> None:
+    def __init__(self, client: redis.Redis, *, every_s: float, lease_s: float = LEASE_S) -> None:
         self._redis = client
         self._every_ms = int(every_s * 1000)
         self._lease_ms = max(int(lease_s * 1000), 100)
