@@ -9,7 +9,7 @@ import time
 
 from bot.aof import REWRITE_WANTED
 from bot.deadletters import DeadLetter, DeadLetters
-from bot.intake import STREAM
+from bot.intake import STREAM, event_id
 from bot.outbox import Outbox
 from bot.residents import keyed_hash
 from handoff import redis_keys
@@ -40,9 +40,10 @@ async def _settled(client) -> None:
 
 async def _dead_letter(client, user: str, words: str) -> DeadLetter:
     """A dead letter as the worker makes one for an event that kept failing (encrypted)."""
+    event = text_event(user, words)
     letter = DeadLetter(
-        id=f"event:{user}-{len(words)}", kind="event", reason="handler_error", created_ms=int(time.time() * 1000),
-        resident_hash=keyed_hash("test-hash-key", f"user:{user}"), payload=text_event(user, words), attempts=3,
+        id=f"event:{event_id(event)}", kind="event", reason="handler_error", created_ms=int(time.time() * 1000),
+        resident_hash=keyed_hash("test-hash-key", f"user:{user}"), payload=event, attempts=3,
     )
     await DeadLetters(client, ttl_s=3600, outbox=Outbox(client, known_ttl_s=60, useful_s=60)).add(letter)
     return letter
