@@ -24,6 +24,8 @@ from bot.delivery import FAST_PATH_WAIT_S, Deliverer
 from bot.delivery import DeliverySettings as DeliveryTuning
 from bot.dispatch import Dispatcher
 from bot.intake import EventIntake
+from bot.legacy_keys import rename_legacy_keys
+from bot.logs import get_logger
 from bot.maintenance import Maintenance
 from bot.messenger import Messenger
 from bot.outbox import Outbox
@@ -42,6 +44,7 @@ from handoff.takeover import StaffRelay, TakeoverRegistry
 from nlu.pipeline import Understander, build_understander
 from settings import DATA_DIR, DEFAULT_LINE_API, Settings
 
+log = get_logger("bot.services")
 # An enqueue is remembered (and so never repeated) this much longer than it is useful.
 KNOWN_MARGIN_S = 24 * 3600
 # Outgoing HTTP other than LINE's (the staff webhook, the dev simulator's own /callback).
@@ -188,6 +191,10 @@ async def build_services(settings: Settings) -> Services:
     )
     staff_sender = StaffSender(client=redis_client, outbox=outbox, deliverer=deliverer, takeover=takeover)
     keep_effects_s = max(d.dead_letter_ttl_s, settings.webhook.dedupe_ttl_s) + KNOWN_MARGIN_S
+    try:  # keys an older release named by the LINE id (bot/legacy_keys.py)
+        await rename_legacy_keys(redis_client)
+    except (redis.RedisError, OSError) as exc:  # Redis not up yet: the next start renames them
+        log.warning("legacy_keys.unavailable", error=type(exc).__name__)
     return Services(
         settings=settings, redis=redis_client, line_client=line_client,
         http=httpx.AsyncClient(timeout=HTTP_TIMEOUT_S), db_engine=db_engine, sessions=sessions,
