@@ -1,7 +1,7 @@
 """Hostile load on the web process, as figures (issue 11).
 
-    .venv/bin/python bench/hostile.py                     # all three, about a minute
-    .venv/bin/python bench/hostile.py --only body         # one of: body, logins, longtext
+    .venv/bin/python -m bench.hostile                     # all three, a few minutes
+    .venv/bin/python -m bench.hostile --only body         # one of: body, logins, longtext
 
 * **body**: RSS of the web process while a client sends a forged 200 MB body (declared
   Content-Length, then a chunked one with no length), and how soon it is refused.
@@ -9,21 +9,19 @@
   logins. Each attempt names a new account from a new address (through a trusted local
   proxy, FORWARDED_ALLOW_IPS=127.0.0.1), so no throttle spares the password check: the
   worst case for argon2. Target: p99 ≤ 50 ms on 2 cores.
-* **longtext**: ack p50/p99 with an in-process worker, short messages alone and then with one
-  5,000-character message (LINE's longest) a second among them.
+* **longtext**: ack p50/p99 with in-process workers (IN_PROCESS_WORKERS=1), short messages
+  alone and then with one 5,000-character message (LINE's longest) a second among them.
 
-Web process, fake Messaging API and Redis (db from --redis-url) on this machine; the
-database is BENCH_DATABASE_URL, emptied first. Figures from a busy shared machine are
-indicative only.
+The stack is bench/harness.py's (a redis-server of its own with an append-only file, the
+bench PostgreSQL database, the fake Messaging API, the web process), with no worker
+processes; the embedded NLU. Figures from a busy shared machine are indicative only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -32,16 +30,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
-import redis.asyncio as redis
 
-# bench/webhook.py reads (and empties) BENCH_DATABASE_URL when imported.
-os.environ.setdefault("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_security")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from webhook import SECRET, TOKEN, _env, _fresh_database, _pct, _wait_http  # noqa: E402  (bench/webhook.py)
+if __package__ in (None, ""):  # python bench/hostile.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.line import sign, text_event, webhook_body  # noqa: E402
-from tests.support.servers import free_port  # noqa: E402
+from bench.answers import percentile
+from bench.harness import SECRET, Stack, StackOptions
+from tests.support.line import sign, text_event, webhook_body
 
 FORGED_BODY_MB = 200
 SHORT = ["こんにちは", "借金が返せなくて困っています", "相談したいです"]
@@ -55,37 +50,24 @@ def rss_mb(pid: int) -> float:
 
 
 @asynccontextmanager
-async def web(redis_url: str, **settings: str) -> AsyncIterator[tuple[str, str, subprocess.Popen[bytes]]]:
-    """Fake LINE API and `python -m bot serve`; yields (web url, fake url, web process)."""
-    client = redis.Redis.from_url(redis_url)
-    await client.flushdb()
-    await client.aclose()
-    fake_port, web_port = free_port(), free_port()
-    fake_url = f"http://127.0.0.1:{fake_port}"
-    env = _env(redis_url, fake_url, web_port)
-    env.update(settings)
-    subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, check=True, capture_output=True)
-    fake = subprocess.Popen([sys.executable, "-m", "bot.dev.line_api", "--port", str(fake_port), "--token", TOKEN])
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env)
-    try:
-        await _wait_http(f"{fake_url}/_stats")
-        await _wait_http(f"http://127.0.0.1:{web_port}/healthz")
-        yield f"http://127.0.0.1:{web_port}", fake_url, server
-    finally:
-        for proc in (server, fake):
-            proc.terminate()
-            proc.wait(timeout=30)
+async def web(args: argparse.Namespace, **settings: str) -> AsyncIterator[tuple[str, int]]:
+    """The harness's stack without worker processes, ``settings`` set for the web process;
+    yields (web url, web pid)."""
+    options = StackOptions.from_args(args, workers=0, db_proxy=False, extra_env=settings)
+    async with Stack(options) as stack:
+        assert stack.web is not None
+        yield f"http://127.0.0.1:{stack.web_port}", stack.web.pid
 
 
 # ---- a forged 200 MB body -------------------------------------------------------------------
 
 
-async def forged_body(url: str, pid: int, *, chunked: bool) -> tuple[str, float, float]:
-    """Send a forged body of FORGED_BODY_MB as fast as the server takes it; (status, seconds
-    to the answer, peak RSS in MB while sending)."""
+async def forged_body(url: str, pid: int, *, chunked: bool, mb: int = FORGED_BODY_MB) -> tuple[str, float, float]:
+    """Send a forged body of ``mb`` megabytes as fast as the server takes it; (status line,
+    seconds to the answer, peak RSS in MB of process ``pid`` while sending)."""
     host, port = url.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
-    size = FORGED_BODY_MB * 1024 * 1024
+    size = mb * 1024 * 1024
     length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
     writer.write(f"POST /callback HTTP/1.1\r\nHost: x\r\nX-Line-Signature: Zm9yZ2VkIQ==\r\n{length}\r\n\r\n".encode())
     chunk = b"x" * (1024 * 1024)
@@ -113,12 +95,12 @@ async def forged_body(url: str, pid: int, *, chunked: bool) -> tuple[str, float,
     return status.decode().strip(), elapsed, peak
 
 
-async def bench_body(redis_url: str) -> list[tuple[str, str]]:
-    async with web(redis_url, IN_PROCESS_WORKERS="0") as (url, _, server):
-        before = rss_mb(server.pid)
+async def bench_body(args: argparse.Namespace) -> list[tuple[str, str]]:
+    async with web(args, IN_PROCESS_WORKERS="0") as (url, pid):
+        before = rss_mb(pid)
         rows = [("web RSS before", f"{before:.0f} MB")]
         for chunked in (False, True):
-            status, seconds, peak = await forged_body(url, server.pid, chunked=chunked)
+            status, seconds, peak = await forged_body(url, pid, chunked=chunked)
             kind = "chunked, no length" if chunked else "Content-Length"
             rows.append((f"forged {FORGED_BODY_MB} MB body ({kind})",
                          f"{status[9:12]} after {seconds * 1000:.1f} ms; web RSS peak {peak:.0f} MB "
@@ -160,7 +142,7 @@ def short_bodies(n: int) -> list[bytes]:
 
 
 def figures(latencies: list[float]) -> str:
-    return f"p50 {_pct(latencies, 50):.2f} ms, p99 {_pct(latencies, 99):.2f} ms ({len(latencies)} acks)"
+    return f"p50 {percentile(latencies, 50):.2f} ms, p99 {percentile(latencies, 99):.2f} ms ({len(latencies)} acks)"
 
 
 async def login_flood(url: str, ways: int, stop: asyncio.Event) -> tuple[int, dict[int, int]]:
@@ -182,8 +164,8 @@ async def login_flood(url: str, ways: int, stop: asyncio.Event) -> tuple[int, di
     return sum(statuses.values()), statuses
 
 
-async def bench_logins(redis_url: str, rate: float, seconds: float) -> list[tuple[str, str]]:
-    async with web(redis_url, IN_PROCESS_WORKERS="0", FORWARDED_ALLOW_IPS="127.0.0.1") as (url, _, _server):
+async def bench_logins(args: argparse.Namespace, rate: float, seconds: float) -> list[tuple[str, str]]:
+    async with web(args, IN_PROCESS_WORKERS="0", FORWARDED_ALLOW_IPS="127.0.0.1") as (url, _pid):
         await webhook_load(url, rate, 2, short_bodies(50))  # warm up
         alone = await webhook_load(url, rate, seconds, short_bodies(int(rate * seconds)))
         stop = asyncio.Event()
@@ -203,8 +185,8 @@ async def bench_logins(redis_url: str, rate: float, seconds: float) -> list[tupl
         ]
 
 
-async def bench_longtext(redis_url: str, rate: float, seconds: float) -> list[tuple[str, str]]:
-    async with web(redis_url, IN_PROCESS_WORKERS="1") as (url, _, _server):
+async def bench_longtext(args: argparse.Namespace, rate: float, seconds: float) -> list[tuple[str, str]]:
+    async with web(args, IN_PROCESS_WORKERS="1") as (url, _pid):
         await webhook_load(url, rate, 2, short_bodies(50))
         alone = await webhook_load(url, rate, seconds, short_bodies(int(rate * seconds)))
         bodies = short_bodies(int(rate * seconds))
@@ -219,14 +201,13 @@ async def bench_longtext(redis_url: str, rate: float, seconds: float) -> list[tu
 
 
 async def run(args: argparse.Namespace) -> None:
-    _fresh_database()
     rows: list[tuple[str, str]] = []
     if args.only in (None, "body"):
-        rows += await bench_body(args.redis_url)
+        rows += await bench_body(args)
     if args.only in (None, "logins"):
-        rows += await bench_logins(args.redis_url, args.rate, args.seconds)
+        rows += await bench_logins(args, args.rate, args.seconds)
     if args.only in (None, "longtext"):
-        rows += await bench_longtext(args.redis_url, args.longtext_rate, args.seconds)
+        rows += await bench_longtext(args, args.longtext_rate, args.seconds)
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  result")
     for name, value in rows:
@@ -240,7 +221,8 @@ def main() -> None:
     parser.add_argument("--longtext-rate", type=float, default=20,
                         help="webhook requests per second with the in-process worker handling them")
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    StackOptions.add_arguments(parser)
+    parser.set_defaults(nlu="embedded", database="bench_privacy")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -81,11 +81,10 @@ async def _dead_letters(action: str, ids: list[str], replay_all: bool) -> int:
     import json
 
     from bot.redis_conn import connect_redis
-    from bot.services import delivery_stores
-    from handoff import crypto
+    from bot.services import delivery_stores, install_keys
 
     settings = get_settings()
-    crypto.configure(settings.security.encryption_key.get_secret_value())
+    install_keys(settings)
     client = connect_redis(settings.redis)
     _outbox, letters = delivery_stores(settings, client)
     try:

@@ -19,10 +19,10 @@ from typing import Any
 import redis.asyncio as redis
 
 from bot import metrics
-from bot.intake import SEQ_PREFIX, SEQ_TTL_S, STREAM
+from bot.intake import SEQ_TTL_S, STREAM
 from bot.outbox import Outbox, OutboxMessage, now_ms
 from bot.residents import conversation_key
-from handoff import crypto
+from handoff import crypto, redis_keys
 
 PREFIX = "tsunagu:dead:"
 REPLAY_FIELD = "tsunaguReplay"  # added to a replayed event (not a LINE field)
@@ -127,7 +127,7 @@ class DeadLetters:
             event = {**letter.payload, REPLAY_FIELD: uuid.uuid4().hex[:8]}
             resident = conversation_key(event)
             await self._replay_event(
-                keys=[SEQ_PREFIX + resident, STREAM, PREFIX + letter_id, INDEX],
+                keys=[redis_keys.seq(resident), STREAM, PREFIX + letter_id, INDEX],
                 args=[resident, json.dumps(event, ensure_ascii=False), SEQ_TTL_S, letter_id],
             )
             return "event_requeued"

@@ -15,6 +15,7 @@ from linebot.v3.webhooks import Event
 
 from bot.alerts import alert_payload
 from bot.deadletters import REPLAY_FIELD
+from bot.erasure import forget_writes
 from bot.events import follow, group, message, postback  # noqa: F401  (register handlers)
 from bot.events.context import EventContext
 from bot.events.registry import EventRegistry, registry
@@ -113,9 +114,10 @@ class Dispatcher:
             await handler(model, ctx)
         text = _text_of(raw)
         danger = turn.danger or (text is not None and self._danger(text))
+        forget = await forget_writes(self._redis, ctx.resident_hash) if turn.forget else []
         return Handled(
             message=self._message(raw, resident, ctx.outgoing, kind="answer", danger=danger),
-            writes=[*self._state.commands(turn.states), *turn.writes],
+            writes=[*self._state.commands(turn.states), *turn.writes, *forget],
         )
 
     def last_resort(self, raw: dict[str, Any]) -> Handled | None:

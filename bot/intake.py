@@ -22,11 +22,10 @@ import redis.asyncio as redis
 
 from bot.residents import conversation_key
 from flows.limits import TEXT_MAX
+from handoff import redis_keys
 
 STREAM = "tsunagu:events"
 GROUP = "workers"
-SEQ_PREFIX = "tsunagu:seq:"
-DONE_PREFIX = "tsunagu:done:"
 DEDUPE_PREFIX = "tsunagu:dedupe:"
 # Sequence counters outlive any plausible backlog; refreshed on every event.
 SEQ_TTL_S = 30 * 24 * 3600
@@ -153,7 +152,7 @@ class EventIntake:
             resident = conversation_key(event)
             try:
                 seq = await self._accept(
-                    keys=[DEDUPE_PREFIX + event_id(event), SEQ_PREFIX + resident, STREAM],
+                    keys=[DEDUPE_PREFIX + event_id(event), redis_keys.seq(resident), STREAM],
                     args=[
                         self._dedupe_ttl_s,
                         resident,

@@ -8,11 +8,14 @@ way (``enqueue``). ``bot.delivery`` then sends from here.
 
 Layout (all under ``tsunagu:ob:``):
 - ``msg:<id>``: a hash per message (``OutboxMessage``);
-- ``q:<resident>``: the resident's message ids, oldest first (delivered in this order);
-- ``due``: a sorted set of residents by the time their first message is next tried;
+- ``q:<tag>``: the resident's message ids, oldest first (delivered in this order);
+- ``due``: a sorted set of residents' tags by the time their first message is next tried;
 - ``known:<id>``: "this message was enqueued" (expires), making every enqueue idempotent;
-- ``lease:<resident>``: the one deliverer working on that resident (``bot.leases``);
+- ``lease:<tag>``: the one deliverer working on that resident (``bot.leases``);
 - ``records``: how deliveries ended, for the database (staff receipts, undelivered notes).
+
+``<tag>`` is the keyed hash of the resident (``handoff.redis_keys``): every method takes a
+conversation key or a tag alike, so the due set never names a resident.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 import redis.asyncio as redis
 
 from flows.limits import MESSAGES_PER_CALL
+from handoff import redis_keys
 
 PREFIX = "tsunagu:ob:"
 DUE = PREFIX + "due"
@@ -210,7 +214,7 @@ class Outbox:
             "group": commit.group,
             "entry": commit.entry,
             "msg_id": message.id if message else "",
-            "resident": message.resident if message else "",
+            "resident": redis_keys.tag(message.resident) if message else "",
             "msg_fields": [x for kv in (message.fields().items() if message else ()) for x in kv],
             "known_ttl": str(self._known_ttl_s),
             "now_ms": str(now_ms()),
@@ -228,7 +232,7 @@ class Outbox:
     async def head(self, resident: str) -> OutboxMessage | None:
         """The resident's oldest undelivered message (a vanished one is skipped)."""
         while True:
-            first = await self._redis.lindex(PREFIX + "q:" + resident, 0)
+            first = await self._redis.lindex(redis_keys.outbox_queue(resident), 0)
             if first is None:
                 return None
             raw = await self._redis.hgetall(PREFIX + "msg:" + _s(first))
@@ -237,7 +241,7 @@ class Outbox:
             await self.finish(resident, _s(first))
 
     async def queued(self, resident: str) -> list[OutboxMessage]:
-        ids = await self._redis.lrange(PREFIX + "q:" + resident, 0, -1)
+        ids = await self._redis.lrange(redis_keys.outbox_queue(resident), 0, -1)
         found = []
         for message_id in ids:
             raw = await self._redis.hgetall(PREFIX + "msg:" + _s(message_id))
@@ -253,8 +257,8 @@ class Outbox:
 
     async def finish(self, resident: str, message_id: str, writes: list[list[str]] | None = None) -> None:
         await self._finish(
-            keys=[PREFIX + "q:" + resident, PREFIX + "msg:" + message_id, DUE],
-            args=[message_id, resident, json.dumps(writes or [], ensure_ascii=False)],
+            keys=[redis_keys.outbox_queue(resident), PREFIX + "msg:" + message_id, DUE],
+            args=[message_id, redis_keys.tag(resident), json.dumps(writes or [], ensure_ascii=False)],
         )
 
     # ---- what delivery leaves for the database (receipts, notes), drained by maintenance --
@@ -270,7 +274,7 @@ class Outbox:
         await self._redis.ltrim(RECORDS, count, -1)
 
     async def schedule(self, resident: str, at_ms: int) -> None:
-        await self._redis.zadd(DUE, {resident: at_ms})
+        await self._redis.zadd(DUE, {redis_keys.tag(resident): at_ms})
 
     async def line_failing(self) -> None:
         """Note that LINE failed transiently (kept a while: then nothing needs waking)."""
@@ -298,4 +302,4 @@ class Outbox:
         return int(await self._redis.zcard(DUE))
 
     def lease_key(self, resident: str) -> str:
-        return PREFIX + "lease:" + resident
+        return redis_keys.outbox_lease(resident)

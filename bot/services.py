@@ -17,12 +17,15 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.alerts import StaffAlerts
-from bot.background import Loop
+from bot.aof import CHECK_EVERY_S, AofCompactor
+from bot.background import Every, Loop
 from bot.deadletters import DeadLetters
 from bot.delivery import FAST_PATH_WAIT_S, Deliverer
 from bot.delivery import DeliverySettings as DeliveryTuning
 from bot.dispatch import Dispatcher
 from bot.intake import EventIntake
+from bot.legacy_keys import rename_legacy_keys
+from bot.logs import get_logger
 from bot.maintenance import Maintenance
 from bot.messenger import Messenger
 from bot.outbox import Outbox
@@ -33,7 +36,7 @@ from bot.worker import StreamWorker, default_consumer_name
 from flows.catalogue import Catalogue, load_catalogue
 from flows.conversation import Conversation
 from flows.state import StateStore
-from handoff import crypto
+from handoff import crypto, redis_keys
 from handoff.db import make_async_engine, session_factory
 from handoff.desk import HandoffDesk
 from handoff.directory import Directory, load_directory
@@ -41,6 +44,7 @@ from handoff.takeover import StaffRelay, TakeoverRegistry
 from nlu.pipeline import Understander, build_understander
 from settings import DATA_DIR, DEFAULT_LINE_API, Settings
 
+log = get_logger("bot.services")
 # An enqueue is remembered (and so never repeated) this much longer than it is useful.
 KNOWN_MARGIN_S = 24 * 3600
 # Outgoing HTTP other than LINE's (the staff webhook, the dev simulator's own /callback).
@@ -103,7 +107,14 @@ class Services:
         process."""
         workers: list[Loop] = [self.worker(name) for name in consumers]
         beside: list[Loop] = [self.deliverer, self.reminders] if workers else []
-        return [*workers, *beside, self.maintenance]
+        return [*workers, *beside, self.maintenance, *self.compaction()]
+
+    def compaction(self) -> list[Loop]:
+        """The append-only file's rewrites (bot/aof.py); none for the embedded Redis."""
+        if self.settings.redis.embedded:
+            return []
+        compactor = AofCompactor(self.redis, every_s=self.settings.redis.aof_rewrite_every_s)
+        return [Every(compactor.step, CHECK_EVERY_S, "aof.compaction_failed")]
 
     async def nlu_ready(self) -> bool:
         return await self.understander.ready()
@@ -128,8 +139,14 @@ def delivery_stores(settings: Settings, client: redis.Redis) -> tuple[Outbox, De
     return outbox, DeadLetters(client, ttl_s=delivery.dead_letter_ttl_s, outbox=outbox)
 
 
-async def build_services(settings: Settings) -> Services:
+def install_keys(settings: Settings) -> None:
+    """The process's keys: personal data at rest, and the keyed hash in Redis key names."""
     crypto.configure(settings.security.encryption_key.get_secret_value())
+    redis_keys.configure(settings.security.redis_key_name_secret())
+
+
+async def build_services(settings: Settings) -> Services:
+    install_keys(settings)
     redis_client = connect_redis(settings.redis)
     line_client = AsyncApiClient(
         Configuration(host=line_api_base(settings), access_token=settings.line.channel_access_token.get_secret_value())
@@ -174,6 +191,10 @@ async def build_services(settings: Settings) -> Services:
     )
     staff_sender = StaffSender(client=redis_client, outbox=outbox, deliverer=deliverer, takeover=takeover)
     keep_effects_s = max(d.dead_letter_ttl_s, settings.webhook.dedupe_ttl_s) + KNOWN_MARGIN_S
+    try:  # keys an older release named by the LINE id (bot/legacy_keys.py)
+        await rename_legacy_keys(redis_client)
+    except (redis.RedisError, OSError) as exc:  # Redis not up yet: the next start renames them
+        log.warning("legacy_keys.unavailable", error=type(exc).__name__)
     return Services(
         settings=settings, redis=redis_client, line_client=line_client,
         http=httpx.AsyncClient(timeout=HTTP_TIMEOUT_S), db_engine=db_engine, sessions=sessions,

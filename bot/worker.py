@@ -37,12 +37,12 @@ from redis.exceptions import ResponseError
 from bot import metrics
 from bot.deadletters import DeadLetter, DeadLetters
 from bot.failures import is_infrastructure
-from bot.intake import DONE_PREFIX, GROUP, SEQ_TTL_S, STREAM, event_id
+from bot.intake import GROUP, SEQ_TTL_S, STREAM, event_id
 from bot.leases import Lease
 from bot.logs import get_logger
 from bot.outbox import Commit, Outbox, OutboxMessage
+from handoff import redis_keys
 
-LOCK_PREFIX = "tsunagu:lock:"
 HEARTBEAT_PREFIX = "tsunagu:worker:"
 ATTEMPTS = "tsunagu:attempts"  # entry id -> failed handlings that were bugs
 FAILING_SINCE = "tsunagu:failing-since"  # entry id -> ms of the first failure
@@ -242,7 +242,7 @@ class StreamWorker:
         failures = 0
         while not self._stopping.is_set():
             try:
-                done = int(await self._redis.get(DONE_PREFIX + resident) or 0)
+                done = int(await self._redis.get(redis_keys.done(resident)) or 0)
                 if seq <= done:
                     await self._ack(entry)
                     return
@@ -268,12 +268,12 @@ class StreamWorker:
 
     async def _handle_holding(self, entry: str, resident: str, seq: int, event: dict[str, Any]) -> str:
         """Handle and commit under the resident's lease: committed, busy or failed."""
-        lease = Lease(self._redis, LOCK_PREFIX + resident, self._lock_lease_s)
+        lease = Lease(self._redis, redis_keys.lock(resident), self._lock_lease_s)
         if not await lease.acquire():
             return "busy"
         try:
             async with lease.renewed():
-                if int(await self._redis.get(DONE_PREFIX + resident) or 0) + 1 != seq:
+                if int(await self._redis.get(redis_keys.done(resident)) or 0) + 1 != seq:
                     return "busy"
                 started = time.perf_counter()
                 try:
@@ -295,7 +295,7 @@ class StreamWorker:
         writes = [*handled.writes, ["HDEL", ATTEMPTS, entry], ["HDEL", FAILING_SINCE, entry]]
         return await self._outbox.commit(Commit(
             message=handled.message, writes=writes, lock_key=lease.key, lock_token=lease.token,
-            done_key=DONE_PREFIX + resident, seq=seq, stream=STREAM, group=GROUP, entry=entry,
+            done_key=redis_keys.done(resident), seq=seq, stream=STREAM, group=GROUP, entry=entry,
             seq_ttl_s=SEQ_TTL_S,
         ))
 

@@ -19,9 +19,8 @@ from typing import Any
 import redis.asyncio as redis
 
 from flows.turn import current_turn
+from handoff import redis_keys
 
-PREFIX = "tsunagu:conv:"
-SEEN_PREFIX = "tsunagu:conv-seen:"
 SEEN_TTL_FACTOR = 7
 
 
@@ -39,7 +38,7 @@ class StateStore:
         if turn is not None and resident in turn.states:
             kept = turn.states[resident]
             return json.loads(json.dumps(kept)) if kept is not None else None
-        raw = await self._redis.get(PREFIX + resident)
+        raw = await self._redis.get(redis_keys.conversation(resident))
         return json.loads(raw) if raw else None
 
     async def save(self, resident: str, state: dict[str, Any]) -> None:
@@ -55,22 +54,22 @@ class StateStore:
         if turn is not None:
             turn.states[resident] = None
             return
-        await self._redis.delete(PREFIX + resident, SEEN_PREFIX + resident)
+        await self._redis.delete(redis_keys.conversation(resident), redis_keys.seen(resident))
 
     async def lapsed(self, resident: str) -> bool:
         """A conversation was under way and its state has expired since."""
-        if await self._redis.exists(PREFIX + resident):
+        if await self._redis.exists(redis_keys.conversation(resident)):
             return False
-        return bool(await self._redis.exists(SEEN_PREFIX + resident))
+        return bool(await self._redis.exists(redis_keys.seen(resident)))
 
     def save_commands(self, resident: str, state: dict[str, Any] | None) -> list[list[str]]:
         """The Redis commands that store (or, for None, drop) a resident's state."""
         if state is None:
-            return [["DEL", PREFIX + resident, SEEN_PREFIX + resident]]
+            return [["DEL", redis_keys.conversation(resident), redis_keys.seen(resident)]]
         last = str(state.get("last", ""))
         return [
-            ["SET", PREFIX + resident, json.dumps(state, ensure_ascii=False), "EX", str(self._ttl_s)],
-            ["SET", SEEN_PREFIX + resident, last, "EX", str(self._ttl_s * SEEN_TTL_FACTOR)],
+            ["SET", redis_keys.conversation(resident), json.dumps(state, ensure_ascii=False), "EX", str(self._ttl_s)],
+            ["SET", redis_keys.seen(resident), last, "EX", str(self._ttl_s * SEEN_TTL_FACTOR)],
         ]
 
     def commands(self, states: dict[str, dict[str, Any] | None]) -> list[list[str]]:

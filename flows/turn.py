@@ -34,6 +34,10 @@ class Turn:
     writes: list[list[str]] = field(default_factory=list)
     # The conversation recorded a danger outcome: its answer is a danger answer.
     danger: bool = False
+    # The resident erased what they gave, or refused consent: the commit also removes what
+    # Redis still holds of them (dead letters) and asks for the append-only file to be
+    # compacted (bot.erasure).
+    forget: bool = False
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:

@@ -164,6 +164,8 @@ class HandoffDesk:
         turn = current_turn()
         if turn is not None and outcome == "danger":
             turn.danger = True  # the worker alerts staff if this answer cannot be delivered
+        if turn is not None and outcome == "consent_refused":
+            turn.forget = True  # nothing about the person is kept, in Redis either
         key = _effect_key("event")
         async with self._sessions() as session, session.begin():
 
@@ -176,6 +178,9 @@ class HandoffDesk:
             await effects.once(session, key, record)
 
     async def erase_resident(self, resident: str) -> int:
+        turn = current_turn()
+        if turn is not None:
+            turn.forget = True  # and what Redis holds of them (bot.erasure)
         key = _effect_key("erase")
         async with self._sessions() as session, session.begin():
 

@@ -7,6 +7,8 @@ reads ``settings.database.url``.  Defaults are the embedded ones: no servers nee
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +23,8 @@ DEV_ACCESS_TOKEN = "dev-access-token-not-for-production"
 DEV_HASH_KEY = "dev-log-hash-key-not-for-production"
 DEV_ENCRYPTION_KEY = "ZGV2LWVuY3J5cHRpb24ta2V5LW5vdC1mb3ItcHJvZCE="  # 32 bytes, urlsafe b64
 EMBEDDED_REDIS = "memory://"
+# Redis key names without REDIS_KEY_SECRET: HMAC(LOG_HASH_KEY, this), not the log key itself.
+REDIS_KEY_DERIVE_INFO = b"tsunagu/redis-key-names/v1"
 DEFAULT_LINE_API = "https://api.line.me"
 
 
@@ -69,6 +73,9 @@ class DatabaseSettings(Group):
 class RedisSettings(Group):
     # memory://: fakeredis in this process, the same commands as production.
     url: str = Field(default=EMBEDDED_REDIS, validation_alias="REDIS_URL")
+    # The append-only file is rewritten (BGREWRITEAOF) this often, and soon after an erasure
+    # or a refused consent, so erased words leave the disk too (bot/aof.py).
+    aof_rewrite_every_s: float = Field(default=3600.0, validation_alias="AOF_REWRITE_EVERY_S")
 
     @property
     def embedded(self) -> bool:
@@ -150,6 +157,18 @@ class StaffSettings(Group):
 class SecuritySettings(Group):
     log_hash_key: SecretStr = Field(default=SecretStr(DEV_HASH_KEY), validation_alias="LOG_HASH_KEY")
     encryption_key: SecretStr = Field(default=SecretStr(DEV_ENCRYPTION_KEY), validation_alias="ENCRYPTION_KEY")
+    # Redis key names carry an HMAC of the resident made with this secret, never the LINE id
+    # (handoff/redis_keys.py). Empty: derived from LOG_HASH_KEY. Changing it orphans the
+    # keys of conversations under way (they expire); cases live in the database.
+    redis_key_secret: SecretStr = Field(default=SecretStr(""), validation_alias="REDIS_KEY_SECRET")
+
+    def redis_key_name_secret(self) -> str:
+        """The secret ``handoff.redis_keys`` is configured with."""
+        own = self.redis_key_secret.get_secret_value()
+        if own:
+            return own
+        key = self.log_hash_key.get_secret_value().encode()
+        return hmac.new(key, REDIS_KEY_DERIVE_INFO, hashlib.sha256).hexdigest()
     # Who may set X-Forwarded-For / X-Forwarded-Proto: comma-separated addresses or networks
     # of the reverse proxies in front (default none: the peer address is the client).
     forwarded_allow_ips: str = Field(default="", validation_alias="FORWARDED_ALLOW_IPS")

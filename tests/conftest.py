@@ -40,6 +40,14 @@ def migrated_database() -> str:
     return POSTGRES_URL
 
 
+@pytest.fixture(scope="session", autouse=True)
+def redis_key_names() -> None:
+    """Name Redis keys in this process as every test app (and its worker processes) does."""
+    from handoff import redis_keys
+
+    redis_keys.configure(make_settings().security.redis_key_name_secret())
+
+
 @pytest.fixture
 async def redis_client() -> AsyncIterator[redis.Redis]:
     """A clean real Redis database for one test."""

@@ -5,16 +5,16 @@ from __future__ import annotations
 from bot.events.context import EventContext
 from bot.events.registry import registry
 from flows.outgoing import Text
+from handoff import redis_keys
 
-NOTE_PREFIX = "tsunagu:group-note:"
 NOTE_EVERY_S = 24 * 3600
 
 
 async def answer_group(ctx: EventContext) -> None:
     # One note per chat per day: a busy group must not be flooded by the bot. The marker is
     # written with the answer (the chat's events are handled one at a time).
-    if not await ctx.redis.exists(NOTE_PREFIX + ctx.resident):
-        ctx.turn.writes.append(["SET", NOTE_PREFIX + ctx.resident, "1", "EX", str(NOTE_EVERY_S)])
+    if not await ctx.redis.exists(redis_keys.group_note(ctx.resident)):
+        ctx.turn.writes.append(["SET", redis_keys.group_note(ctx.resident), "1", "EX", str(NOTE_EVERY_S)])
         await ctx.answer([Text(ctx.catalogue.text("group.one_to_one"))])
 
 

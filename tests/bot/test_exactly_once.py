@@ -22,10 +22,11 @@ from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.dev.line_api import Fault
-from bot.intake import DONE_PREFIX, GROUP, STREAM
+from bot.intake import GROUP, STREAM
 from bot.outbox import Commit
 from bot.services import Services
 from bot.worker import StreamWorker
+from handoff import redis_keys
 from handoff.db import session_factory
 from handoff.models import EventLog, Handoff, SlotBooking
 from handoff.staff_models import CaseWork
@@ -119,7 +120,7 @@ async def test_a_crash_after_the_commit_is_delivered_by_the_loop_once(redis_clie
         event = text_event(user, "こんにちは", reply_token=bot.fake.issue_reply_token(user))
         await bot.post(event)
         for _ in range(200):
-            if await redis_client.get(DONE_PREFIX + f"user:{user}"):
+            if await redis_client.get(redis_keys.done(f"user:{user}")):
                 break
             await asyncio.sleep(0.02)
         assert bot.fake.deliveries == []  # committed, not sent
@@ -142,13 +143,13 @@ async def test_standby_events_are_acknowledged_and_not_answered(bot, redis_clien
     event = dict(text_event(user, "こんにちは", reply_token=bot.fake.issue_reply_token(user)), mode="standby")
     assert (await bot.post(event)).status_code == 200
     for _ in range(100):
-        if await redis_client.xlen(STREAM) == 0 and await redis_client.get(DONE_PREFIX + f"user:{user}"):
+        if await redis_client.xlen(STREAM) == 0 and await redis_client.get(redis_keys.done(f"user:{user}")):
             break
         await asyncio.sleep(0.05)
     assert await redis_client.xlen(STREAM) == 0
     await asyncio.sleep(0.3)
     assert bot.fake.deliveries == []
-    assert not await redis_client.exists(f"tsunagu:conv:user:{user}")
+    assert not await redis_client.exists(redis_keys.conversation(f"user:{user}"))
 
 
 async def test_a_conversation_crashing_on_a_danger_message_still_gives_the_lines_and_alerts_staff(

@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 
 from bot.app import create_app
 from flows.notices import load_consent
+from handoff import redis_keys
 from handoff.db import make_async_engine, session_factory
 from handoff.directory import load_directory
 from handoff.models import Handoff
@@ -141,7 +142,7 @@ async def test_refused_consent_keeps_nothing_end_to_end(bot, clean_database, red
     await resident.tap(t("consent.refuse"))
     assert EDOGAWA.centre(centre_code).shown("phone") in resident.texts()
     assert await _handoffs(clean_database) == []
-    assert not await redis_client.exists(f"tsunagu:conv:user:{resident.user}")
+    assert not await redis_client.exists(redis_keys.conversation(f"user:{resident.user}"))
 
 
 async def test_fix_end_to_end(bot, clean_database):

@@ -17,8 +17,9 @@ from typing import Any
 import httpx
 
 from bot.dev.line_api import Fault
-from bot.intake import DONE_PREFIX, GROUP, STREAM, EventIntake
+from bot.intake import GROUP, STREAM, EventIntake
 from bot.services import Services
+from handoff import redis_keys
 from tests.bot.conftest import RunningBot
 from tests.bot.test_exactly_once import _handoffs, running
 from tests.bot.test_worker import _worker_env
@@ -167,7 +168,7 @@ async def test_a_dead_workers_entries_are_taken_over_by_heartbeat_not_idle_time(
             survivor.stop()
             await running_survivor
             assert len(fake.messages_for(user)) == 3
-            assert int(await redis_client.get(DONE_PREFIX + f"user:{user}") or 0) == 3
+            assert int(await redis_client.get(redis_keys.done(f"user:{user}")) or 0) == 3
             assert (await redis_client.xpending(STREAM, GROUP))["pending"] == 0
     finally:
         if doomed.poll() is None:

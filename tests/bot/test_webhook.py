@@ -9,6 +9,7 @@ import pytest
 
 from bot.intake import STREAM
 from flows.catalogue import load_catalogue
+from handoff import redis_keys
 from handoff.directory import load_directory
 from tests.support.line import fixture_events, text_event, user_id
 from tests.support.waiting import wait_until
@@ -100,7 +101,7 @@ async def test_redelivered_event_is_handled_once(bot):
 
 async def test_unfollow_drops_conversation_state(bot, redis_client):
     user = user_id()
-    await redis_client.set(f"tsunagu:conv:user:{user}", '{"flow": "debt"}')
+    await redis_client.set(redis_keys.conversation(f"user:{user}"), '{"flow": "debt"}')
     unfollow = {
         "type": "unfollow",
         "mode": "active",
@@ -111,10 +112,10 @@ async def test_unfollow_drops_conversation_state(bot, redis_client):
     }
     assert (await bot.post(unfollow)).status_code == 200
     for _ in range(100):
-        if not await redis_client.exists(f"tsunagu:conv:user:{user}"):
+        if not await redis_client.exists(redis_keys.conversation(f"user:{user}")):
             break
         await asyncio.sleep(0.05)
-    assert not await redis_client.exists(f"tsunagu:conv:user:{user}")
+    assert not await redis_client.exists(redis_keys.conversation(f"user:{user}"))
 
 
 async def test_ack_is_fast_even_when_line_is_slow(bot):

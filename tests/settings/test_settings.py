@@ -88,3 +88,12 @@ def test_every_variable_fills_one_field() -> None:
     paths = {variable: path for variable, path, _field in variables_of(Settings)}
     assert paths["DATABASE_URL"] == ("database", "url")
     assert paths["DEV_MODE"] == ("dev_mode",)
+
+
+def test_redis_key_names_use_their_own_secret_or_one_derived_from_the_log_key(environment: pytest.MonkeyPatch) -> None:
+    derived = Settings.from_variables({**REAL_SECRETS}, env_file=None).security.redis_key_name_secret()
+    other_log_key = Settings.from_variables({**REAL_SECRETS, "LOG_HASH_KEY": "another-hash-key"}, env_file=None)
+    own = Settings.from_variables({**REAL_SECRETS, "REDIS_KEY_SECRET": "a-redis-key-secret"}, env_file=None)
+    assert derived == Settings.from_variables({**REAL_SECRETS}, env_file=None).security.redis_key_name_secret()
+    assert derived not in (REAL_SECRETS["LOG_HASH_KEY"], other_log_key.security.redis_key_name_secret())
+    assert own.security.redis_key_name_secret() == "a-redis-key-secret"

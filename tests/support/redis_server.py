@@ -17,8 +17,9 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 class OwnRedis:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *options: str) -> None:
         self.directory = directory
+        self.options = options  # more redis-server options ("--rdbcompression", "no")
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -29,7 +30,7 @@ class OwnRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
-             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no"],
+             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", *self.options],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
@@ -52,8 +53,8 @@ class OwnRedis:
 
 
 @contextlib.contextmanager
-def own_redis(directory: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(directory)
+def own_redis(directory: Path, *options: str) -> Iterator[OwnRedis]:
+    server = OwnRedis(directory, *options)
     server.start()
     try:
         yield server

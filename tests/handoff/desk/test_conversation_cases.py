@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 
 from flows.notices import load_consent
 from flows.outgoing import Text
+from flows.redis_keys import conversation as conversation_key
 from handoff.directory import load_directory
 from handoff.models import EventLog, Handoff, HandoffMessage
 from tests.support.conversation import NOW, SCRIPTS, Chat, t
@@ -60,7 +61,7 @@ async def test_each_flow_reaches_a_stored_encrypted_handoff(chat, sessions, redi
     assert "09012345678" not in raw.phone
     assert moves[-1][1] not in raw.summary and moves[-1][1] not in raw.answers
     # The transient state is gone once the case is in the database.
-    assert await redis_client.get(f"tsunagu:conv:{chat.resident}") is None
+    assert await redis_client.get(conversation_key(chat.resident)) is None
 
 
 def load_flow_ack(flow: str) -> str:
@@ -95,7 +96,7 @@ async def test_refusing_consent_keeps_nothing_personal(chat, sessions, redis_cli
     centre = EDOGAWA.centre("kurashigoto")
     body = chat.texts()
     assert centre.name in body and centre.shown("phone") in body and centre.shown("hours") in body
-    assert await redis_client.get(f"tsunagu:conv:{chat.resident}") is None
+    assert await redis_client.get(conversation_key(chat.resident)) is None
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Handoff)) == 0
         outcomes = set((await session.scalars(select(EventLog.outcome))).all())
