@@ -22,7 +22,8 @@ from bot import metrics
 from bot.intake import SEQ_TTL_S, STREAM
 from bot.outbox import Outbox, OutboxMessage, now_ms
 from bot.residents import conversation_key
-from handoff import crypto, redis_keys
+from flows import redis_keys
+from handoff import crypto
 
 PREFIX = "tsunagu:dead:"
 REPLAY_FIELD = "tsunaguReplay"  # added to a replayed event (not a LINE field)

@@ -8,7 +8,7 @@ still holds every earlier write of their words until it is rewritten. The turn t
 the same transaction, and the AOF compactor (``bot.aof``) is asked to rewrite soon.
 
 Key names need nothing here: they carry a keyed hash, never the LINE id
-(``handoff.redis_keys``), and sequence counters must stay (they order events still queued).
+(``flows.redis_keys``), and sequence counters must stay (they order events still queued).
 """
 
 from __future__ import annotations

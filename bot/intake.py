@@ -21,8 +21,8 @@ from typing import Any
 import redis.asyncio as redis
 
 from bot.residents import conversation_key
+from flows import redis_keys
 from flows.limits import TEXT_MAX
-from handoff import redis_keys
 
 STREAM = "tsunagu:events"
 GROUP = "workers"

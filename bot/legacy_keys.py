@@ -1,6 +1,6 @@
 """Keys named by the LINE id, left by a release before keyed-hash names, renamed at start-up.
 
-Before ``handoff.redis_keys``, per-resident keys carried the conversation key itself
+Before ``flows.redis_keys``, per-resident keys carried the conversation key itself
 (``tsunagu:seq:user:U…``) and the outbox's due set held it as a member. A process of this
 release renames what it finds (``RENAMENX``: a key the new release already wrote is kept, the
 old one left to expire) before it takes events, so sequence numbers, conversation state and
@@ -18,7 +18,7 @@ import redis.asyncio as redis
 
 from bot.logs import get_logger
 from bot.outbox import DUE
-from handoff import redis_keys
+from flows import redis_keys
 
 log = get_logger("bot.legacy_keys")
 RENAMED = (

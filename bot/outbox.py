@@ -14,7 +14,7 @@ Layout (all under ``tsunagu:ob:``):
 - ``lease:<tag>``: the one deliverer working on that resident (``bot.leases``);
 - ``records``: how deliveries ended, for the database (staff receipts, undelivered notes).
 
-``<tag>`` is the keyed hash of the resident (``handoff.redis_keys``): every method takes a
+``<tag>`` is the keyed hash of the resident (``flows.redis_keys``): every method takes a
 conversation key or a tag alike, so the due set never names a resident.
 """
 
@@ -29,8 +29,8 @@ from typing import Any
 
 import redis.asyncio as redis
 
+from flows import redis_keys
 from flows.limits import MESSAGES_PER_CALL
-from handoff import redis_keys
 
 PREFIX = "tsunagu:ob:"
 DUE = PREFIX + "due"

@@ -33,10 +33,11 @@ from bot.redis_conn import connect_redis
 from bot.reminders import ReminderScheduler
 from bot.staff_push import StaffSender
 from bot.worker import StreamWorker, default_consumer_name
+from flows import redis_keys
 from flows.catalogue import Catalogue, load_catalogue
 from flows.conversation import Conversation
 from flows.state import StateStore
-from handoff import crypto, redis_keys
+from handoff import crypto
 from handoff.db import make_async_engine, session_factory
 from handoff.desk import HandoffDesk
 from handoff.directory import Directory, load_directory

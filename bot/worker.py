@@ -41,7 +41,7 @@ from bot.intake import GROUP, SEQ_TTL_S, STREAM, event_id
 from bot.leases import Lease
 from bot.logs import get_logger
 from bot.outbox import Commit, Outbox, OutboxMessage
-from handoff import redis_keys
+from flows import redis_keys
 
 HEARTBEAT_PREFIX = "tsunagu:worker:"
 ATTEMPTS = "tsunagu:attempts"  # entry id -> failed handlings that were bugs

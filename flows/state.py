@@ -18,8 +18,8 @@ from typing import Any
 
 import redis.asyncio as redis
 
+from flows import redis_keys
 from flows.turn import current_turn
-from handoff import redis_keys
 
 SEEN_TTL_FACTOR = 7
 

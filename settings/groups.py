@@ -158,12 +158,12 @@ class SecuritySettings(Group):
     log_hash_key: SecretStr = Field(default=SecretStr(DEV_HASH_KEY), validation_alias="LOG_HASH_KEY")
     encryption_key: SecretStr = Field(default=SecretStr(DEV_ENCRYPTION_KEY), validation_alias="ENCRYPTION_KEY")
     # Redis key names carry an HMAC of the resident made with this secret, never the LINE id
-    # (handoff/redis_keys.py). Empty: derived from LOG_HASH_KEY. Changing it orphans the
+    # (flows/redis_keys.py). Empty: derived from LOG_HASH_KEY. Changing it orphans the
     # keys of conversations under way (they expire); cases live in the database.
     redis_key_secret: SecretStr = Field(default=SecretStr(""), validation_alias="REDIS_KEY_SECRET")
 
     def redis_key_name_secret(self) -> str:
-        """The secret ``handoff.redis_keys`` is configured with."""
+        """The secret ``flows.redis_keys`` is configured with."""
         own = self.redis_key_secret.get_secret_value()
         if own:
             return own

@@ -43,7 +43,7 @@ def migrated_database() -> str:
 @pytest.fixture(scope="session", autouse=True)
 def redis_key_names() -> None:
     """Name Redis keys in this process as every test app (and its worker processes) does."""
-    from handoff import redis_keys
+    from flows import redis_keys
 
     redis_keys.configure(make_settings().security.redis_key_name_secret())
 

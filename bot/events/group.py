@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.events.context import EventContext
 from bot.events.registry import registry
+from flows import redis_keys
 from flows.outgoing import Text
-from handoff import redis_keys
 
 NOTE_EVERY_S = 24 * 3600
 

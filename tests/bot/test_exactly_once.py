@@ -26,7 +26,7 @@ from bot.intake import GROUP, STREAM
 from bot.outbox import Commit
 from bot.services import Services
 from bot.worker import StreamWorker
-from handoff import redis_keys
+from flows import redis_keys
 from handoff.db import session_factory
 from handoff.models import EventLog, Handoff, SlotBooking
 from handoff.staff_models import CaseWork

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.app import create_app
+from flows import redis_keys
 from flows.notices import load_consent
-from handoff import redis_keys
 from handoff.db import make_async_engine, session_factory
 from handoff.directory import load_directory
 from handoff.models import Handoff

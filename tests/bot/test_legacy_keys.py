@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.legacy_keys import rename_legacy_keys
 from bot.outbox import DUE
-from handoff import redis_keys
+from flows import redis_keys
 from tests.support.line import user_id
 
 

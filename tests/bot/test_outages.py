@@ -19,7 +19,7 @@ import httpx
 from bot.dev.line_api import Fault
 from bot.intake import GROUP, STREAM, EventIntake
 from bot.services import Services
-from handoff import redis_keys
+from flows import redis_keys
 from tests.bot.conftest import RunningBot
 from tests.bot.test_exactly_once import _handoffs, running
 from tests.bot.test_worker import _worker_env

@@ -12,7 +12,7 @@ from bot.deadletters import DeadLetter, DeadLetters
 from bot.intake import STREAM, event_id
 from bot.outbox import Outbox
 from bot.residents import keyed_hash
-from handoff import redis_keys
+from flows import redis_keys
 from tests.bot.test_flows_e2e import Resident, _answer
 from tests.flows.conftest import t
 from tests.flows.test_conversation import SCRIPTS

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from bot.intake import STREAM
+from flows import redis_keys
 from flows.catalogue import load_catalogue
-from handoff import redis_keys
 from handoff.directory import load_directory
 from tests.support.line import fixture_events, text_event, user_id
 from tests.support.waiting import wait_until
