@@ -56,7 +56,12 @@ async def web(args: argparse.Namespace, **settings: str) -> AsyncIterator[tuple[
     options = StackOptions.from_args(args, workers=0, db_proxy=False, extra_env=settings)
     async with Stack(options) as stack:
         assert stack.web is not None
-        yield f"http://127.0.0.1:{stack.web_port}", stack.web.pid
+        try:
+            yield f"http://127.0.0.1:{stack.web_port}", stack.web.pid
+        except BaseException:
+            state = "alive" if stack.web.alive else f"exited {stack.web.popen and stack.web.popen.returncode}"
+            print(f"web process {state}; its log ends:\n{stack.web.tail(40)}", file=sys.stderr)
+            raise
 
 
 # ---- a forged 200 MB body -------------------------------------------------------------------
