@@ -54,6 +54,12 @@ def tag(resident: str) -> str:
     return TAG_PREFIX + hmac.new(_secret, resident.encode(), hashlib.sha256).hexdigest()[:_TAG_HEX]
 
 
+def keyed(value: str) -> str:
+    """A keyed hash of any personal value that names a key (a staff e-mail, an address):
+    a plain SHA-256 of an e-mail is reversed by hashing a list of likely addresses."""
+    return hmac.new(_secret, b"value:" + value.encode(), hashlib.sha256).hexdigest()
+
+
 def conversation(resident: str) -> str:
     """The conversation state (flows.state)."""
     return CONVERSATION + tag(resident)

@@ -22,13 +22,14 @@ all further failures share one "*" row, so a flood cannot grow the audit log wit
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis.asyncio as redis
+
+from flows import redis_keys
 
 PREFIX = "tsunagu:staff:login:"
 DEVICE_PREFIX = "tsunagu:staff:device:"
@@ -67,7 +68,8 @@ def delay_after(failures: int, free: int, policy: ThrottlePolicy) -> float:
 
 
 def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+    """E-mails, addresses and device tokens name throttle keys by a keyed hash only."""
+    return redis_keys.keyed(value)
 
 
 def device_tokens(cookie: str | None) -> list[str]:

@@ -5,6 +5,7 @@ by the policy so waiting them out is quick."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import threading
 
@@ -155,3 +156,16 @@ async def test_argon2_runs_in_its_low_priority_thread_not_on_the_loop() -> None:
     name, niceness = await off_loop(where)
     assert name.startswith("argon2") and name != threading.current_thread().name
     assert niceness >= 10
+
+
+async def test_throttle_keys_name_no_email_or_address_even_by_a_plain_hash(pg_sessions, redis_client) -> None:
+    """A plain SHA-256 of an e-mail is reversed by hashing a list of likely addresses: the
+    keys carry a keyed hash only."""
+    await _users(pg_sessions, "kimura@ward.example")
+    gate = Gatekeeper(redis_client, throttle=QUICK)
+    await _fail(gate, pg_sessions, "kimura@ward.example", "10.7.7.7")
+    keys = [k.decode() if isinstance(k, bytes) else k async for k in redis_client.scan_iter("*")]
+    assert keys, "the failure left no throttle key: nothing was checked"
+    for value in ("kimura@ward.example", "10.7.7.7"):
+        plain = hashlib.sha256(value.encode()).hexdigest()
+        assert not [k for k in keys if value in k or plain in k], value
