@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 import time
+from pathlib import Path
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -62,6 +63,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         text, _ = evaluate(
             heldout=args.heldout,
+            heldout_file=args.heldout_file,
             dev=args.dev,
             with_rasa=not args.no_rasa,
             show_misses=args.misses,
@@ -81,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = ev.add_mutually_exclusive_group()
     mode.add_argument("--heldout", action="store_true", help="train on all, score held-out")
     mode.add_argument("--dev", action="store_true", help="train on all, score data/nlu_dev")
+    mode.add_argument("--heldout-file", type=Path, metavar="JSONL",
+                      help="train on all, score one held-out file alone (e.g. multilingual_v2.jsonl)")
     mode.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation (embedded)")
     ev.add_argument("--seeds", type=int, default=3, help="seeds for --cv (default 3)")
     ev.add_argument("--no-rasa", action="store_true", help="embedded column only")

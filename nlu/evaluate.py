@@ -295,13 +295,19 @@ def evaluate(
     with_rasa: bool = True,
     show_misses: bool = False,
     data_dir: Path = NLU_DATA_DIR,
+    heldout_file: Path | None = None,
 ) -> tuple[str, list[Scores]]:
+    """Score a split, the dev sets, the held-out sets, or one held-out file (``heldout_file``:
+    a later, independently written set, scored alone so its figures stand apart)."""
     thresholds = thresholds or Thresholds()
     data = load_training_data(data_dir)
     language_cases: list[LanguageCase] = []
-    if heldout or dev:
+    if heldout or dev or heldout_file is not None:
+        no_file = Path("/nonexistent")
         files = (
-            (HELDOUT_FILE, HELDOUT_MULTILINGUAL_FILE, HELDOUT_LANGUAGE_FILE)
+            (heldout_file, no_file, no_file)
+            if heldout_file is not None
+            else (HELDOUT_FILE, HELDOUT_MULTILINGUAL_FILE, HELDOUT_LANGUAGE_FILE)
             if heldout
             else (DEV_FILE, DEV_MULTILINGUAL_FILE, DEV_LANGUAGE_FILE)
         )
@@ -317,7 +323,8 @@ def evaluate(
         if files[2].exists():
             language_cases = language_id_cases(files[2])
             scored.append(f"{len(language_cases)} language-id lines of {files[2].name}")
-        title = f"{'held-out' if heldout else 'dev'}: trained on all of data/nlu, scored " + ", ".join(scored)
+        kind = "dev" if dev else "held-out"
+        title = f"{kind}: trained on all of data/nlu, scored " + ", ".join(scored)
     else:
         train_data, cases = split_data(data)
         title = (

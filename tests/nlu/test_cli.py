@@ -61,3 +61,24 @@ def test_rasa_backend_falls_back_when_rasa_is_down() -> None:
         [json.dumps({"text": "借金が返せない"}, ensure_ascii=False)], "--backend", "rasa", env=env
     )
     assert out[0]["intent"] == "debt"
+
+
+def test_evaluate_scores_one_heldout_file_alone(tmp_path: Path) -> None:
+    """``--heldout-file`` scores that file and nothing else: a later, independently written set
+    gets figures of its own, not mixed with the sets read before."""
+    lines = [
+        {"text": "I want to die", "intent": "crisis", "situations": [], "crisis": True, "language": "en"},
+        {"text": "hello there", "intent": "greet", "situations": [], "crisis": False, "language": "en"},
+        {"text": "我不想活了", "intent": "crisis", "situations": [], "crisis": True, "language": "zh"},
+    ]
+    scored = tmp_path / "fresh.jsonl"
+    scored.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "nlu", "evaluate", "--heldout-file", str(scored), "--no-rasa"],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "scored 3 lines of fresh.jsonl" in proc.stdout
+    assert "heldout.jsonl" not in proc.stdout and "language_id.jsonl" not in proc.stdout
+    rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line[:3] in ("en ", "zh ")}
+    assert rows["en"][1] == "2" and rows["zh"][1] == "1"  # n per language, from this file only
