@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff.models import EventLog
 from nlu.contract import SITUATIONS
@@ -41,7 +41,7 @@ def hour_of(moment: datetime) -> datetime:
 
 
 async def record_event(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     *,
     ward: str,
     flow: str,

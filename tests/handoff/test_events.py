@@ -67,3 +67,38 @@ async def test_free_text_and_ids_are_refused(sessions, fields: dict) -> None:
         arguments = {"ward": "edogawa", "flow": "intake", "kind": "step", **fields}
         with pytest.raises(BadEvent):
             await record_event(session, **arguments)
+
+
+async def test_an_event_handled_twice_is_counted_once(sessions) -> None:
+    """The desk's statistics row is an effect of its turn (flows.turn): a second handling of
+    the same LINE event (a worker died before committing) adds no second row."""
+    from flows.desk import HandoffDesk
+    from flows.turn import Turn
+    from handoff.directory import load_directory
+
+    desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions)
+    for _handling in range(2):
+        with Turn.open("event-1"):
+            await desk.record_event(flow="debt", kind="start", situation="debt")
+            await desk.record_event(flow="debt", kind="step", step="ask_amount")
+    with Turn.open("event-2"):
+        await desk.record_event(flow="debt", kind="step", step="ask_amount")
+    await desk.record_event(flow="debt", kind="step", step="ask_amount")  # outside a turn: always
+    async with sessions() as session:
+        kinds = (await session.execute(text("SELECT kind FROM event_log ORDER BY id"))).scalars().all()
+    assert kinds == ["start", "step", "step", "step"]
+
+
+async def test_the_open_case_check_reads_the_open_case(sessions) -> None:
+    from flows.desk import HandoffDesk
+    from handoff.directory import load_directory
+    from tests.handoff.test_cases import _create
+
+    desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions)
+    assert await desk.open_case_for(f"user:{USER}") is None
+    async with sessions() as session, session.begin():
+        case = await _create(session, user=USER)
+    found = await desk.open_case_for(f"user:{USER}")
+    assert found is not None and found.case_number == case.case_number
+    assert found.status == "new" and found.centre_name == load_directory("edogawa").centre_name(case.primary_centre)
+    assert await desk.open_case_for("user:Usomeone-else") is None
