@@ -269,11 +269,12 @@ class StreamWorker:
     async def _handle_holding(self, entry: str, resident: str, seq: int, event: dict[str, Any]) -> str:
         """Handle and commit under the resident's lease: committed, busy or failed."""
         lease = Lease(self._redis, LOCK_PREFIX + resident, self._lock_lease_s)
-        if not await lease.acquire():
+        acquired, done = await lease.acquire_reading(DONE_PREFIX + resident)
+        if not acquired:
             return "busy"
         try:
             async with lease.renewed():
-                if int(await self._redis.get(DONE_PREFIX + resident) or 0) + 1 != seq:
+                if int(done or 0) + 1 != seq:
                     return "busy"
                 started = time.perf_counter()
                 try:
