@@ -39,7 +39,15 @@ class StateStore:
         if turn is not None and resident in turn.states:
             kept = turn.states[resident]
             return json.loads(json.dumps(kept)) if kept is not None else None
-        raw = await self._redis.get(PREFIX + resident)
+        if turn is None:
+            raw = await self._redis.get(PREFIX + resident)
+            return json.loads(raw) if raw else None
+        # In a turn, the marker too (``lapsed`` follows a missing state on every first message).
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.get(PREFIX + resident)
+        pipe.exists(SEEN_PREFIX + resident)
+        raw, seen = await pipe.execute()
+        turn.stored[resident] = (bool(raw), bool(seen))
         return json.loads(raw) if raw else None
 
     async def save(self, resident: str, state: dict[str, Any]) -> None:
@@ -59,6 +67,10 @@ class StateStore:
 
     async def lapsed(self, resident: str) -> bool:
         """A conversation was under way and its state has expired since."""
+        turn = current_turn()
+        if turn is not None and resident in turn.stored:
+            state, seen = turn.stored[resident]
+            return not state and seen
         if await self._redis.exists(PREFIX + resident):
             return False
         return bool(await self._redis.exists(SEEN_PREFIX + resident))

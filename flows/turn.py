@@ -34,6 +34,10 @@ class Turn:
     writes: list[list[str]] = field(default_factory=list)
     # The conversation recorded a danger outcome: its answer is a danger answer.
     danger: bool = False
+    # resident -> whether Redis held their state and their last-activity marker when the
+    # turn first read them (``flows.state``: one round trip for both; nothing is written
+    # to Redis during a turn, so the answer holds for the whole turn).
+    stored: dict[str, tuple[bool, bool]] = field(default_factory=dict)
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:
