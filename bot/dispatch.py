@@ -21,7 +21,7 @@ from bot.events.registry import EventRegistry, registry
 from bot.intake import event_id
 from bot.logs import get_logger
 from bot.messenger import MAX_MESSAGES_PER_CALL, Messenger
-from bot.outbox import OutboxMessage, split_parts
+from bot.outbox import Outbox, OutboxMessage, split_parts
 from bot.render import render
 from bot.residents import conversation_key, keyed_hash
 from bot.worker import Handled
@@ -114,7 +114,10 @@ class Dispatcher:
         danger = turn.danger or (text is not None and self._danger(text))
         return Handled(
             message=self._message(raw, resident, ctx.outgoing, kind="answer", danger=danger),
-            writes=[*self._state.commands(turn.states), *turn.writes],
+            writes=[
+                *self._state.commands(turn.states), *turn.writes,
+                *(Outbox.record_write({"type": "event", **row}) for row in turn.rows),
+            ],
         )
 
     def last_resort(self, raw: dict[str, Any]) -> Handled | None:

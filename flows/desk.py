@@ -162,14 +162,20 @@ class HandoffDesk:
         if turn is not None and outcome == "danger":
             turn.danger = True  # the worker alerts staff if this answer cannot be delivered
         key = _effect_key("event")
-        # Core on a connection, not a session: this runs on most messages (one round trip
-        # and the ORM's unit of work fewer, bench/profile_handling.py).
+        row = events.event_row(
+            ward=self.directory.ward, flow=flow, kind=kind, step=step, outcome=outcome, situation=situation,
+            at=self._now(),
+        )
+        if turn is not None and key is not None and outcome != "danger":
+            # Committed with the turn's answer, written to the database later in batches
+            # (bot.maintenance): most messages record a row, and this was their costliest write.
+            turn.rows.append({"key": key, **events.row_record(row)})
+            return
+        # A danger outcome at once, as before: if the database is away, its handling fails
+        # and the worker's last resort answers and tells staff (tests/bot/test_outages.py).
         async with self._engine.begin() as connection:
             if key is None or await effects.claim(connection, key):
-                await events.record_event(
-                    connection, ward=self.directory.ward, flow=flow, kind=kind, step=step,
-                    outcome=outcome, situation=situation, at=self._now(),
-                )
+                await events.insert_row(connection, row)
 
     async def erase_resident(self, resident: str) -> int:
         key = _effect_key("erase")

@@ -38,6 +38,10 @@ class Turn:
     # turn first read them (``flows.state``: one round trip for both; nothing is written
     # to Redis during a turn, so the answer holds for the whole turn).
     stored: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    # Anonymous statistics rows (``handoff.events.row_record``, with their effect key): the
+    # worker commits them with the answer, and ``bot.maintenance`` writes them to the
+    # database, in batches, once each (the desk's costliest write, off the answer's path).
+    rows: list[dict[str, Any]] = field(default_factory=list)
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:

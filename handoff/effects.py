@@ -61,7 +61,7 @@ async def once(
     return value
 
 
-async def claim(connection: AsyncConnection, key: str) -> bool:
+async def claim(connection: AsyncConnection | AsyncSession, key: str) -> bool:
     """Record ``key`` for an effect with no result: True when this run is the first (do the
     effect, in the same transaction), False when an earlier run recorded it.
 
@@ -69,7 +69,8 @@ async def claim(connection: AsyncConnection, key: str) -> bool:
     the ORM (the statistics row of most messages, bench/profile_handling.py). Two runs at
     once: the second insert waits for the first transaction and then finds the key.
     """
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    dialect = connection.dialect if isinstance(connection, AsyncConnection) else connection.get_bind().dialect
+    insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
     result = await connection.execute(
         insert(EffectRecord).values(key=key, result=None, created_at=datetime.now(UTC))
         .on_conflict_do_nothing(index_elements=["key"]).returning(EffectRecord.key)
