@@ -93,6 +93,8 @@ class Maintenance:
                 if not records:
                     break
                 async with self._sessions() as session, session.begin():
+                    # A turn's statistics rows all at once, each once by its effect key.
+                    await events.insert_records(session, [r for r in records if r.get("type") == "event"])
                     for record in records:
                         await self._apply(session, record)
                 await self._outbox.drop_records(len(records))
@@ -102,10 +104,7 @@ class Maintenance:
             await lease.release()
 
     async def _apply(self, session: AsyncSession, record: dict[str, Any]) -> None:
-        if record.get("type") == "event":  # a turn's statistics row, once per effect key
-            if await effects.claim(session, str(record["key"])):
-                await events.insert_row(session, record)
-        elif record.get("type") == "alert":  # idempotent per message (handoff.alerts)
+        if record.get("type") == "alert":  # idempotent per message (handoff.alerts)
             await self._alert(OutboxMessage.from_fields(record["message"]))
         elif record.get("type") == "receipt":
             await deliveries.mark(session, int(record["entry"]), str(record["status"]))

@@ -78,6 +78,19 @@ async def claim(connection: AsyncConnection | AsyncSession, key: str) -> bool:
     return result.first() is not None
 
 
+async def claim_all(session: AsyncSession, keys: list[str]) -> set[str]:
+    """``claim`` for many keys in one statement: the keys this run is the first to record."""
+    if not keys:
+        return set()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = datetime.now(UTC)
+    result = await session.execute(
+        insert(EffectRecord).values([{"key": key, "result": None, "created_at": now} for key in dict.fromkeys(keys)])
+        .on_conflict_do_nothing(index_elements=["key"]).returning(EffectRecord.key)
+    )
+    return set(result.scalars().all())
+
+
 async def purge(session: AsyncSession, *, older_than: timedelta) -> int:
     """Forget results old enough that their event can no longer come back (LINE stops
     redelivering, dead letters expire)."""

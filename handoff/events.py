@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from handoff import effects
 from handoff.models import EventLog
 from nlu.contract import SITUATIONS
 
@@ -78,6 +79,16 @@ async def insert_row(session: AsyncSession | AsyncConnection, row: dict[str, Any
     if isinstance(row["hour"], str):
         row = {**row, "hour": datetime.fromisoformat(row["hour"])}
     await session.execute(insert(EventLog).values(**{k: row[k] for k in _COLUMNS}))
+
+
+async def insert_records(session: AsyncSession, records: list[dict[str, Any]]) -> int:
+    """Rows from ``row_record``'s JSON, each with its effect key: those not written before,
+    in one statement (bot.maintenance); how many were new."""
+    new = await effects.claim_all(session, [str(r["key"]) for r in records])
+    rows = [{c: r[c] for c in _COLUMNS} | {"hour": datetime.fromisoformat(r["hour"])} for r in records if r["key"] in new]
+    if rows:
+        await session.execute(insert(EventLog), rows)
+    return len(rows)
 
 
 async def record_event(

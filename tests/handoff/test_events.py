@@ -75,9 +75,8 @@ async def test_an_event_handled_twice_is_counted_once(sessions) -> None:
     event (a worker died before committing) adds nothing. Outside a turn: written at once."""
     from flows.desk import HandoffDesk
     from flows.turn import Turn
-    from handoff import effects
     from handoff.directory import load_directory
-    from handoff.events import insert_row
+    from handoff.events import insert_records
 
     desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions)
     handled: list[list[dict]] = []
@@ -89,11 +88,11 @@ async def test_an_event_handled_twice_is_counted_once(sessions) -> None:
     assert [row["key"] for row in handled[0]] == ["event-1:1:event", "event-1:2:event"]
     async with sessions() as session:
         assert (await session.execute(text("SELECT count(*) FROM event_log"))).scalar() == 0
+    written = []
     for rows in handled:  # as bot.maintenance applies the records
         async with sessions() as session, session.begin():
-            for row in rows:
-                if await effects.claim(session, row["key"]):
-                    await insert_row(session, row)
+            written.append(await insert_records(session, rows))
+    assert written == [2, 0, 2]
     await desk.record_event(flow="debt", kind="step", step="ask_amount")  # outside a turn
     async with sessions() as session:
         kinds = (await session.execute(text("SELECT kind FROM event_log ORDER BY id"))).scalars().all()
