@@ -131,7 +131,7 @@ class Deliverer:
 
     async def _drain(self, resident: str, lease: Lease) -> bool:
         while not lease.lost:
-            message = await self._outbox.head(resident)
+            message, back_before = await self._outbox.head_and_line_back(resident)
             if message is None:
                 return True
             if message.next_ms > now_ms():
@@ -143,11 +143,11 @@ class Deliverer:
                 result = CallResult(TRANSIENT, detail="no longer useful")
                 reason = "expired"
             else:
-                back_before = await self._outbox.line_back_count()
                 result = await self._send(message)
                 reason = f"line_{result.status or 0}"
                 if result.verdict == DELIVERED:
-                    await self._delivered(message)
+                    if await self._delivered(message) == 0:
+                        return True  # the queue is empty: no need to look again
                     continue
                 if result.verdict == TRANSIENT:
                     soon = await self._outbox.line_back_count() != back_before
@@ -163,7 +163,8 @@ class Deliverer:
             result = await self._send_part(message, index)
             if result.verdict != DELIVERED:
                 return result
-            await self._outbox.update(message, done_parts=index + 1)
+            if index + 1 < len(message.parts):  # the last part's progress goes with finishing
+                await self._outbox.update(message, done_parts=index + 1)
         return CallResult(DELIVERED)
 
     async def _send_part(self, message: OutboxMessage, index: int) -> CallResult:
@@ -204,15 +205,18 @@ class Deliverer:
 
     # ---- outcomes ---------------------------------------------------------------------------
 
-    async def _delivered(self, message: OutboxMessage) -> None:
-        if woken := await self._outbox.line_back():  # any process may have seen LINE fail
-            log.info("delivery.line_back", woken=woken)
+    async def _delivered(self, message: OutboxMessage) -> int:
+        """Finish a delivered message (and wake others if LINE had been failing, as any
+        process may have seen); how many messages the resident still has queued."""
         writes = []
         if message.receipt:
             writes.append(Outbox.record_write({"type": "receipt", "entry": message.receipt, "status": "delivered"}))
-        await self._outbox.finish(message.resident, message.id, writes)
+        left, woken = await self._outbox.finish_delivered(message, writes)
+        if woken:
+            log.info("delivery.line_back", woken=woken)
         metrics.DELIVERY_LATENCY.observe(max(now_ms() - (message.event_ms or message.created_ms), 0) / 1000)
         log.info("delivery.delivered", kind=message.kind, attempts=message.attempts, resident=self._hash_of(message.resident))
+        return left
 
     async def _retry_later(self, message: OutboxMessage, result: CallResult, *, soon: bool = False) -> None:
         """Back off (capped, jittered, at least Retry-After); ``soon``: LINE came back while

@@ -22,7 +22,7 @@ from bot.events.registry import EventRegistry, registry
 from bot.intake import event_id
 from bot.logs import get_logger
 from bot.messenger import Messenger
-from bot.outbox import OutboxMessage, split_parts
+from bot.outbox import Outbox, OutboxMessage, split_parts
 from bot.render import render
 from bot.residents import conversation_key, keyed_hash
 from bot.worker import Handled
@@ -117,7 +117,10 @@ class Dispatcher:
         forget = await forget_writes(self._redis, ctx.resident_hash) if turn.forget else []
         return Handled(
             message=self._message(raw, resident, ctx.outgoing, kind="answer", danger=danger),
-            writes=[*self._state.commands(turn.states), *turn.writes, *forget],
+            writes=[
+                *self._state.commands(turn.states), *turn.writes, *forget,
+                *(Outbox.record_write({"type": "event", **row}) for row in turn.rows),
+            ],
         )
 
     def last_resort(self, raw: dict[str, Any]) -> Handled | None:

@@ -23,12 +23,16 @@ from bot.leases import Lease
 from bot.logs import get_logger
 from bot.outbox import PREFIX, Outbox, OutboxMessage
 from bot.staff_push import StaffSender, reconcile
-from handoff import crypto, deliveries, effects
+from handoff import crypto, deliveries, effects, events
 
 log = get_logger("bot.maintenance")
 EVERY_S = 2.0
 RECONCILE_EVERY_S = 10.0
 PURGE_EVERY_S = 3600.0
+# Records per transaction, and transactions per round (every EVERY_S): up to 4,000 rows a
+# round, far above the busiest peak's statistics rows (bench.latency at 200 events/s).
+RECORD_BATCH = 200
+RECORD_BATCHES = 20
 
 
 class Maintenance:
@@ -77,19 +81,25 @@ class Maintenance:
         metrics.OUTBOX_WAITING.set(await self._outbox.pending())
 
     async def apply_records(self) -> int:
-        """Write how deliveries ended into the case history (one process at a time)."""
+        """Write how deliveries ended into the case history, and the statistics rows turns
+        left, into the database (one process at a time; batches until none are left)."""
         lease = Lease(self._redis, PREFIX + "records-lease", 30)
         if not await lease.acquire():
             return 0
+        applied = 0
         try:
-            records = await self._outbox.records()
-            if not records:
-                return 0
-            async with self._sessions() as session, session.begin():
-                for record in records:
-                    await self._apply(session, record)
-            await self._outbox.drop_records(len(records))
-            return len(records)
+            for _batch in range(RECORD_BATCHES):
+                records = await self._outbox.records(RECORD_BATCH)
+                if not records:
+                    break
+                async with self._sessions() as session, session.begin():
+                    # A turn's statistics rows all at once, each once by its effect key.
+                    await events.insert_records(session, [r for r in records if r.get("type") == "event"])
+                    for record in records:
+                        await self._apply(session, record)
+                await self._outbox.drop_records(len(records))
+                applied += len(records)
+            return applied
         finally:
             await lease.release()
 

@@ -86,7 +86,18 @@ end
 for _, w in ipairs(cjson.decode(ARGV[3])) do
   redis.call(unpack(w))
 end
-return 1
+return redis.call('LLEN', KEYS[1])
+"""
+
+# A resident's head message (its id and fields) and how often LINE came back, in one round
+# trip: delivery reads both before every call (bot.delivery).
+_HEAD_LUA = """
+local first = redis.call('LINDEX', KEYS[1], 0)
+local back = redis.call('GET', KEYS[2]) or '0'
+if not first then
+  return {back}
+end
+return {back, first, redis.call('HGETALL', ARGV[1] .. first)}
 """
 
 
@@ -195,6 +206,7 @@ class Outbox:
         self._commit = client.register_script(_COMMIT_LUA)
         self._finish = client.register_script(_FINISH_LUA)
         self._wake = client.register_script(_WAKE_LUA)
+        self._head = client.register_script(_HEAD_LUA)
 
     async def commit(self, commit: Commit) -> int:
         """1: written; 2: written, but the message had been enqueued before (kept as it
@@ -231,14 +243,19 @@ class Outbox:
 
     async def head(self, resident: str) -> OutboxMessage | None:
         """The resident's oldest undelivered message (a vanished one is skipped)."""
+        return (await self.head_and_line_back(resident))[0]
+
+    async def head_and_line_back(self, resident: str) -> tuple[OutboxMessage | None, int]:
+        """``head`` and ``line_back_count`` read together (one round trip per message)."""
         while True:
-            first = await self._redis.lindex(redis_keys.outbox_queue(resident), 0)
-            if first is None:
-                return None
-            raw = await self._redis.hgetall(PREFIX + "msg:" + _s(first))
-            if raw:
-                return OutboxMessage.from_fields(raw)
-            await self.finish(resident, _s(first))
+            reply: Any = await self._head(keys=[redis_keys.outbox_queue(resident), LINE_BACK], args=[PREFIX + "msg:"])
+            back = int(reply[0])
+            if len(reply) == 1:
+                return None, back
+            first, flat = _s(reply[1]), reply[2]
+            if flat:
+                return OutboxMessage.from_fields(dict(zip(flat[::2], flat[1::2], strict=True))), back
+            await self.finish(resident, first)
 
     async def queued(self, resident: str) -> list[OutboxMessage]:
         ids = await self._redis.lrange(redis_keys.outbox_queue(resident), 0, -1)
@@ -255,11 +272,30 @@ class Outbox:
             setattr(message, name, value)
         await self._redis.hset(PREFIX + "msg:" + message.id, mapping={k: _text(v) for k, v in changes.items()})
 
-    async def finish(self, resident: str, message_id: str, writes: list[list[str]] | None = None) -> None:
-        await self._finish(
+    async def finish(self, resident: str, message_id: str, writes: list[list[str]] | None = None) -> int:
+        """Take the message off the queue (with ``writes``); how many are left."""
+        return int(await self._finish(
             keys=[redis_keys.outbox_queue(resident), PREFIX + "msg:" + message_id, DUE],
             args=[message_id, redis_keys.tag(resident), json.dumps(writes or [], ensure_ascii=False)],
+        ))
+
+    async def finish_delivered(
+        self, message: OutboxMessage, writes: list[list[str]] | None = None
+    ) -> tuple[int, int]:
+        """A delivered message's last steps in one round trip, in the order they were done
+        one by one: its progress, clearing the note that LINE was failing, ``finish``.
+        Returns (messages left in the queue, residents woken because LINE is back)."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hset(PREFIX + "msg:" + message.id, "done_parts", str(len(message.parts)))
+        pipe.delete(LINE_FAILING)
+        # EVAL, not a registered script: a pipeline would ask SCRIPT EXISTS first, a round trip.
+        pipe.eval(
+            _FINISH_LUA, 3, redis_keys.outbox_queue(message.resident), PREFIX + "msg:" + message.id, DUE,
+            message.id, redis_keys.tag(message.resident), json.dumps(writes or [], ensure_ascii=False),
         )
+        _progress, was_failing, left = await pipe.execute()
+        message.done_parts = len(message.parts)
+        return int(left), await self._line_back_after_clearing() if was_failing else 0
 
     # ---- what delivery leaves for the database (receipts, notes), drained by maintenance --
 
@@ -285,6 +321,9 @@ class Outbox:
         the process that clears the note does it); how many were woken."""
         if not await self._redis.delete(LINE_FAILING):
             return 0
+        return await self._line_back_after_clearing()
+
+    async def _line_back_after_clearing(self) -> int:
         await self._redis.incr(LINE_BACK)
         return int(await self._wake(keys=[DUE], args=[now_ms(), PREFIX]))
 

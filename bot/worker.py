@@ -113,6 +113,10 @@ class StreamWorker:
         self._last_resort = last_resort
         self._hash_of = hash_of
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        # resident -> set when this process commits one of their events: a later event of
+        # theirs waiting here goes on at once instead of polling ``done`` (the poll stays,
+        # for an earlier event handled by another worker).
+        self._committed: dict[str, asyncio.Event] = {}
         self._room = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -245,11 +249,13 @@ class StreamWorker:
                 done = int(await self._redis.get(redis_keys.done(resident)) or 0)
                 if seq <= done:
                     await self._ack(entry)
+                    self._wake_waiting(resident)
                     return
                 if seq == done + 1:
                     async with self._slots:
                         outcome = await self._handle_holding(entry, resident, seq, event)
                     if outcome == "committed":
+                        self._wake_waiting(resident)
                         if self._deliver is not None:
                             await self._deliver(resident)  # the fast path; the loop retries
                         return
@@ -263,17 +269,22 @@ class StreamWorker:
                 await self._wait(self._stopping, _backoff(failures))
                 continue
             # An earlier event of this resident is not done yet (or its lease is held).
-            await self._wait(self._stopping, delay)
+            await self._wait(self._committed.setdefault(resident, asyncio.Event()), delay)
             delay = min(delay * 2, 0.25)
+
+    def _wake_waiting(self, resident: str) -> None:
+        if (waiting := self._committed.pop(resident, None)) is not None:
+            waiting.set()
 
     async def _handle_holding(self, entry: str, resident: str, seq: int, event: dict[str, Any]) -> str:
         """Handle and commit under the resident's lease: committed, busy or failed."""
         lease = Lease(self._redis, redis_keys.lock(resident), self._lock_lease_s)
-        if not await lease.acquire():
+        acquired, done = await lease.acquire_reading(redis_keys.done(resident))
+        if not acquired:
             return "busy"
         try:
             async with lease.renewed():
-                if int(await self._redis.get(redis_keys.done(resident)) or 0) + 1 != seq:
+                if int(done or 0) + 1 != seq:
                     return "busy"
                 started = time.perf_counter()
                 try:

@@ -38,7 +38,15 @@ class StateStore:
         if turn is not None and resident in turn.states:
             kept = turn.states[resident]
             return json.loads(json.dumps(kept)) if kept is not None else None
-        raw = await self._redis.get(redis_keys.conversation(resident))
+        if turn is None:
+            raw = await self._redis.get(redis_keys.conversation(resident))
+            return json.loads(raw) if raw else None
+        # In a turn, the marker too (``lapsed`` follows a missing state on every first message).
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.get(redis_keys.conversation(resident))
+        pipe.exists(redis_keys.seen(resident))
+        raw, seen = await pipe.execute()
+        turn.stored[resident] = (bool(raw), bool(seen))
         return json.loads(raw) if raw else None
 
     async def save(self, resident: str, state: dict[str, Any]) -> None:
@@ -58,6 +66,10 @@ class StateStore:
 
     async def lapsed(self, resident: str) -> bool:
         """A conversation was under way and its state has expired since."""
+        turn = current_turn()
+        if turn is not None and resident in turn.stored:
+            state, seen = turn.stored[resident]
+            return not state and seen
         if await self._redis.exists(redis_keys.conversation(resident)):
             return False
         return bool(await self._redis.exists(redis_keys.seen(resident)))

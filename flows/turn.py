@@ -38,6 +38,14 @@ class Turn:
     # Redis still holds of them (dead letters) and asks for the append-only file to be
     # compacted (bot.erasure).
     forget: bool = False
+    # resident -> whether Redis held their state and their last-activity marker when the
+    # turn first read them (``flows.state``: one round trip for both; nothing is written
+    # to Redis during a turn, so the answer holds for the whole turn).
+    stored: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    # Anonymous statistics rows (``handoff.events.row_record``, with their effect key): the
+    # worker commits them with the answer, and ``bot.maintenance`` writes them to the
+    # database, in batches, once each (the desk's costliest write, off the answer's path).
+    rows: list[dict[str, Any]] = field(default_factory=list)
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from flows.phone import callable_number
 from handoff import lifecycle
@@ -177,6 +177,18 @@ async def open_case_for(session: AsyncSession, line_user_id: str) -> Handoff | N
         .order_by(Handoff.created_at.desc(), Handoff.id.desc())
         .limit(1)
     )
+
+
+async def open_case_brief(connection: AsyncConnection, line_user_id: str) -> tuple[str, str, str] | None:
+    """``open_case_for`` without the ORM, for the check on every first message: the newest
+    open case's number, status and primary centre."""
+    row = (await connection.execute(
+        select(Handoff.case_number, Handoff.status, Handoff.primary_centre)
+        .where(Handoff.line_user_hash == lookup_hash(line_user_id), Handoff.status.in_(OPEN_STATUSES))
+        .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+        .limit(1)
+    )).first()
+    return (row[0], row[1], row[2]) if row is not None else None
 
 
 async def add_resident_message(session: AsyncSession, case_id: int, text: str) -> HandoffMessage:

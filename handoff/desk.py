@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from flows.ports import (
     BookedCase,
@@ -35,7 +35,7 @@ from flows.turn import current_turn
 from handoff import cases, effects, events, slots
 from handoff.crypto import lookup_hash
 from handoff.directory import Centre, Directory
-from handoff.models import Handoff
+from handoff.models import RESIDENT_STATUS, Handoff
 from handoff.routing import Route, route
 from handoff.staff_models import CaseEntry
 
@@ -87,6 +87,7 @@ class HandoffDesk:
         self.directory = directory
         self.ward_name = directory.ward_name
         self._sessions = sessions
+        self._engine: AsyncEngine = sessions.kw["bind"]
         self._now = clock or (lambda: datetime.now(UTC))
 
     def _route(self, situations: list[str], facts: Mapping[str, Any], urgent: bool) -> Route:
@@ -167,15 +168,20 @@ class HandoffDesk:
         if turn is not None and outcome == "consent_refused":
             turn.forget = True  # nothing about the person is kept, in Redis either
         key = _effect_key("event")
-        async with self._sessions() as session, session.begin():
-
-            async def record() -> None:
-                await events.record_event(
-                    session, ward=self.directory.ward, flow=flow, kind=kind, step=step,
-                    outcome=outcome, situation=situation, at=self._now(),
-                )
-
-            await effects.once(session, key, record)
+        row = events.event_row(
+            ward=self.directory.ward, flow=flow, kind=kind, step=step, outcome=outcome, situation=situation,
+            at=self._now(),
+        )
+        if turn is not None and key is not None and outcome != "danger":
+            # Committed with the turn's answer, written to the database later in batches
+            # (bot.maintenance): most messages record a row, and this was their costliest write.
+            turn.rows.append({"key": key, **events.row_record(row)})
+            return
+        # A danger outcome at once, as before: if the database is away, its handling fails
+        # and the worker's last resort answers and tells staff (tests/bot/test_outages.py).
+        async with self._engine.begin() as connection:
+            if key is None or await effects.claim(connection, key):
+                await events.insert_row(connection, row)
 
     async def erase_resident(self, resident: str) -> int:
         turn = current_turn()
@@ -190,11 +196,14 @@ class HandoffDesk:
             return await effects.once(session, key, erase)
 
     async def open_case_for(self, resident: str) -> OpenCase | None:
-        async with self._sessions() as session:
-            case = await cases.open_case_for(session, line_user_id(resident))
-            if case is None:
-                return None
-            return OpenCase(case.case_number, case.resident_status, self.directory.centre_name(case.primary_centre))
+        # A single read on every first message: autocommit, so no BEGIN and ROLLBACK around it.
+        async with self._engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            case = await cases.open_case_brief(connection, line_user_id(resident))
+        if case is None:
+            return None
+        number, status, centre = case
+        return OpenCase(number, RESIDENT_STATUS[status], self.directory.centre_name(centre))
 
     async def add_message(self, resident: str, case_number: str, text: str) -> bool:
         key = _effect_key("message")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, String, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from handoff.db import Base
@@ -59,6 +59,36 @@ async def once(
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(insert(EffectRecord).values(key=key, result=encode(value), created_at=datetime.now(UTC)))
     return value
+
+
+async def claim(connection: AsyncConnection | AsyncSession, key: str) -> bool:
+    """Record ``key`` for an effect with no result: True when this run is the first (do the
+    effect, in the same transaction), False when an earlier run recorded it.
+
+    One INSERT … ON CONFLICT DO NOTHING instead of a read, the effect and a write through
+    the ORM (the statistics row of most messages, bench/profile_handling.py). Two runs at
+    once: the second insert waits for the first transaction and then finds the key.
+    """
+    dialect = connection.dialect if isinstance(connection, AsyncConnection) else connection.get_bind().dialect
+    insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
+    result = await connection.execute(
+        insert(EffectRecord).values(key=key, result=None, created_at=datetime.now(UTC))
+        .on_conflict_do_nothing(index_elements=["key"]).returning(EffectRecord.key)
+    )
+    return result.first() is not None
+
+
+async def claim_all(session: AsyncSession, keys: list[str]) -> set[str]:
+    """``claim`` for many keys in one statement: the keys this run is the first to record."""
+    if not keys:
+        return set()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = datetime.now(UTC)
+    result = await session.execute(
+        insert(EffectRecord).values([{"key": key, "result": None, "created_at": now} for key in dict.fromkeys(keys)])
+        .on_conflict_do_nothing(index_elements=["key"]).returning(EffectRecord.key)
+    )
+    return set(result.scalars().all())
 
 
 async def purge(session: AsyncSession, *, older_than: timedelta) -> int:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from handoff import effects
 from handoff.models import EventLog
 from nlu.contract import SITUATIONS
 
 KINDS = ("start", "step", "outcome")
+_COLUMNS = ("hour", "ward", "flow", "kind", "step", "outcome", "situation")
 KNOWN_SITUATIONS = (*SITUATIONS, "crisis")
 _CODE = re.compile(r"[a-z][a-z0-9_.\-]{0,63}")
 
@@ -40,8 +43,56 @@ def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+def event_row(
+    *,
+    ward: str,
+    flow: str,
+    kind: str,
+    step: str | None = None,
+    outcome: str | None = None,
+    situation: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """One anonymous row's values, checked: every field a short code, the time an hour."""
+    if kind not in KINDS:
+        raise BadEvent(f"kind must be one of {KINDS}")
+    if situation is not None and situation not in KNOWN_SITUATIONS:
+        raise BadEvent(f"unknown situation {situation!r}")
+    return {
+        "hour": hour_of(at or datetime.now(UTC)),
+        "ward": _code("ward", ward, required=True),
+        "flow": _code("flow", flow, required=True),
+        "kind": kind,
+        "step": _code("step", step),
+        "outcome": _code("outcome", outcome),
+        "situation": situation,
+    }
+
+
+def row_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as JSON (bot.maintenance writes rows a worker's turn left, ``insert_record``)."""
+    return {**row, "hour": row["hour"].isoformat()}
+
+
+async def insert_row(session: AsyncSession | AsyncConnection, row: dict[str, Any]) -> None:
+    """Insert a row from ``event_row``, or from ``row_record``'s JSON; the caller commits."""
+    if isinstance(row["hour"], str):
+        row = {**row, "hour": datetime.fromisoformat(row["hour"])}
+    await session.execute(insert(EventLog).values(**{k: row[k] for k in _COLUMNS}))
+
+
+async def insert_records(session: AsyncSession, records: list[dict[str, Any]]) -> int:
+    """Rows from ``row_record``'s JSON, each with its effect key: those not written before,
+    in one statement (bot.maintenance); how many were new."""
+    new = await effects.claim_all(session, [str(r["key"]) for r in records])
+    rows = [{c: r[c] for c in _COLUMNS} | {"hour": datetime.fromisoformat(r["hour"])} for r in records if r["key"] in new]
+    if rows:
+        await session.execute(insert(EventLog), rows)
+    return len(rows)
+
+
 async def record_event(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     *,
     ward: str,
     flow: str,
@@ -56,16 +107,6 @@ async def record_event(
     A plain INSERT, not an ORM object: rows are never read back here, and this runs on
     most resident messages, where the unit of work cost a millisecond each time.
     """
-    if kind not in KINDS:
-        raise BadEvent(f"kind must be one of {KINDS}")
-    if situation is not None and situation not in KNOWN_SITUATIONS:
-        raise BadEvent(f"unknown situation {situation!r}")
-    await session.execute(insert(EventLog).values(
-        hour=hour_of(at or datetime.now(UTC)),
-        ward=_code("ward", ward, required=True),
-        flow=_code("flow", flow, required=True),
-        kind=kind,
-        step=_code("step", step),
-        outcome=_code("outcome", outcome),
-        situation=situation,
+    await insert_row(session, event_row(
+        ward=ward, flow=flow, kind=kind, step=step, outcome=outcome, situation=situation, at=at,
     ))

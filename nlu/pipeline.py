@@ -75,6 +75,10 @@ class Understander:
             threshold_after_idiom=self.thresholds.danger_model_after_idiom,
         )
         self.cues = SituationCues()
+        # The last text checked and its verdict: one event asks about the same text two or
+        # three times (the conversation, the edge's danger flag, a staff relay). One entry
+        # only, replaced by the next text.
+        self._last_danger: tuple[str, DangerVerdict] | None = None
 
     @property
     def backend(self) -> str:
@@ -103,7 +107,12 @@ class Understander:
     def danger(self, text: str, *, detail: bool = False) -> bool | DangerVerdict:
         """Lexicons (every language) and the embedded danger model only: no I/O, a few ms
         even for 5,000 characters.  ``detail=True`` gives the verdict with its ``kinds``."""
-        verdict = self.danger_verdict(text)
+        last = self._last_danger
+        if last is not None and last[0] == text:
+            verdict = last[1]
+        else:
+            verdict = self.danger_verdict(text)
+            self._last_danger = (text, verdict)
         return verdict if detail else verdict.danger
 
     async def classify(self, norm: Normalized) -> tuple[IntentRanking, str]:

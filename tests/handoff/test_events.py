@@ -67,3 +67,68 @@ async def test_free_text_and_ids_are_refused(sessions, fields: dict) -> None:
         arguments = {"ward": "edogawa", "flow": "intake", "kind": "step", **fields}
         with pytest.raises(BadEvent):
             await record_event(session, **arguments)
+
+
+async def test_an_event_handled_twice_is_counted_once(sessions) -> None:
+    """In a turn the desk's statistics rows go with the turn (committed with the answer and
+    written by bot.maintenance); writing the rows of a second handling of the same LINE
+    event (a worker died before committing) adds nothing. Outside a turn: written at once."""
+    from flows.desk import HandoffDesk
+
+    from flows.turn import Turn
+    from handoff.directory import load_directory
+    from handoff.events import insert_records
+
+    desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions)
+    handled: list[list[dict]] = []
+    for event in ("event-1", "event-1", "event-2"):
+        with Turn.open(event) as turn:
+            await desk.record_event(flow="debt", kind="start", situation="debt")
+            await desk.record_event(flow="debt", kind="step", step="ask_amount")
+        handled.append(turn.rows)
+    assert [row["key"] for row in handled[0]] == ["event-1:1:event", "event-1:2:event"]
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT count(*) FROM event_log"))).scalar() == 0
+    written = []
+    for rows in handled:  # as bot.maintenance applies the records
+        async with sessions() as session, session.begin():
+            written.append(await insert_records(session, rows))
+    assert written == [2, 0, 2]
+    await desk.record_event(flow="debt", kind="step", step="ask_amount")  # outside a turn
+    async with sessions() as session:
+        kinds = (await session.execute(text("SELECT kind FROM event_log ORDER BY id"))).scalars().all()
+    assert kinds == ["start", "step", "start", "step", "step"]
+
+
+async def test_the_open_case_check_reads_the_open_case(sessions) -> None:
+    from flows.desk import HandoffDesk
+
+    from handoff.directory import load_directory
+    from tests.handoff.test_cases import _create
+
+    desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions)
+    assert await desk.open_case_for(f"user:{USER}") is None
+    async with sessions() as session, session.begin():
+        case = await _create(session, user=USER)
+    found = await desk.open_case_for(f"user:{USER}")
+    assert found is not None and found.case_number == case.case_number
+    assert found.status == "new" and found.centre_name == load_directory("edogawa").centre_name(case.primary_centre)
+    assert await desk.open_case_for("user:Usomeone-else") is None
+
+
+async def test_a_danger_outcome_is_written_at_once_and_once(sessions) -> None:
+    """Danger rows stay on the turn's path: without the database the turn fails, and the
+    worker's last resort answers and alerts staff (tests/bot/test_outages.py)."""
+    from flows.desk import HandoffDesk
+
+    from flows.turn import Turn
+    from handoff.directory import load_directory
+
+    desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions)
+    for _handling in range(2):
+        with Turn.open("event-danger") as turn:
+            await desk.record_event(flow="none", kind="outcome", outcome="danger")
+        assert turn.danger and turn.rows == []
+    async with sessions() as session:
+        outcomes = (await session.execute(text("SELECT outcome FROM event_log"))).scalars().all()
+    assert outcomes == ["danger"]

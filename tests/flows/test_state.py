@@ -1,0 +1,40 @@
+"""flows.state in a turn reads the state and the activity marker in one go, with the same
+answers as outside a turn (real Redis)."""
+
+from __future__ import annotations
+
+import redis.asyncio as redis
+
+from flows.state import StateStore
+from flows.turn import Turn
+
+
+async def _answers(store: StateStore, resident: str) -> tuple[object, bool]:
+    return await store.load(resident), await store.lapsed(resident)
+
+
+async def test_a_turn_tells_fresh_active_and_lapsed_residents_apart(redis_client: redis.Redis) -> None:
+    store = StateStore(redis_client, ttl_s=60)
+    await store.save("user:Uactive", {"phase": "flow", "last": 1})
+    await store.save("user:Ulapsed", {"phase": "flow", "last": 1})
+    await redis_client.delete("tsunagu:conv:user:Ulapsed")  # the state expired, the marker lives on
+    expected = {
+        "user:Ufresh": (None, False),
+        "user:Uactive": ({"phase": "flow", "last": 1}, False),
+        "user:Ulapsed": (None, True),
+    }
+    for resident, answer in expected.items():
+        assert await _answers(store, resident) == answer
+        with Turn.open(f"event-{resident}") as turn:
+            assert await _answers(store, resident) == answer
+            assert resident in turn.stored
+
+
+async def test_a_turn_sees_its_own_unsaved_writes(redis_client: redis.Redis) -> None:
+    store = StateStore(redis_client, ttl_s=60)
+    with Turn.open("event-1") as turn:
+        assert await store.load("user:Unew") is None
+        await store.save("user:Unew", {"phase": "choose"})
+        assert await store.load("user:Unew") == {"phase": "choose"}
+        assert turn.states["user:Unew"] == {"phase": "choose"}
+    assert await redis_client.get("tsunagu:conv:user:Unew") is None  # the worker commits it
