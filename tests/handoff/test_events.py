@@ -73,9 +73,8 @@ async def test_an_event_handled_twice_is_counted_once(sessions) -> None:
     """In a turn the desk's statistics rows go with the turn (committed with the answer and
     written by bot.maintenance); writing the rows of a second handling of the same LINE
     event (a worker died before committing) adds nothing. Outside a turn: written at once."""
-    from flows.desk import HandoffDesk
-
     from flows.turn import Turn
+    from handoff.desk import HandoffDesk
     from handoff.directory import load_directory
     from handoff.events import insert_records
 
@@ -101,8 +100,7 @@ async def test_an_event_handled_twice_is_counted_once(sessions) -> None:
 
 
 async def test_the_open_case_check_reads_the_open_case(sessions) -> None:
-    from flows.desk import HandoffDesk
-
+    from handoff.desk import HandoffDesk
     from handoff.directory import load_directory
     from tests.handoff.test_cases import _create
 
@@ -119,9 +117,8 @@ async def test_the_open_case_check_reads_the_open_case(sessions) -> None:
 async def test_a_danger_outcome_is_written_at_once_and_once(sessions) -> None:
     """Danger rows stay on the turn's path: without the database the turn fails, and the
     worker's last resort answers and alerts staff (tests/bot/test_outages.py)."""
-    from flows.desk import HandoffDesk
-
     from flows.turn import Turn
+    from handoff.desk import HandoffDesk
     from handoff.directory import load_directory
 
     desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions)

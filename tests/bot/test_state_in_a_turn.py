@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import redis.asyncio as redis
 
+from flows import redis_keys
 from flows.state import StateStore
 from flows.turn import Turn
 
@@ -17,7 +18,7 @@ async def test_a_turn_tells_fresh_active_and_lapsed_residents_apart(redis_client
     store = StateStore(redis_client, ttl_s=60)
     await store.save("user:Uactive", {"phase": "flow", "last": 1})
     await store.save("user:Ulapsed", {"phase": "flow", "last": 1})
-    await redis_client.delete("tsunagu:conv:user:Ulapsed")  # the state expired, the marker lives on
+    await redis_client.delete(redis_keys.conversation("user:Ulapsed"))  # the state expired, the marker lives on
     expected = {
         "user:Ufresh": (None, False),
         "user:Uactive": ({"phase": "flow", "last": 1}, False),
@@ -37,4 +38,4 @@ async def test_a_turn_sees_its_own_unsaved_writes(redis_client: redis.Redis) -> 
         await store.save("user:Unew", {"phase": "choose"})
         assert await store.load("user:Unew") == {"phase": "choose"}
         assert turn.states["user:Unew"] == {"phase": "choose"}
-    assert await redis_client.get("tsunagu:conv:user:Unew") is None  # the worker commits it
+    assert await redis_client.get(redis_keys.conversation("user:Unew")) is None  # the worker commits it
