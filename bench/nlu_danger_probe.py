@@ -2,7 +2,7 @@
 after it (``data/nlu_dev/danger_probe.jsonl``; each batch committed before anything is fixed
 for it, so the first run on a batch is the honest estimate).
 
-    .venv/bin/python bench/nlu_danger_probe.py [--batch N] [--misses]
+    .venv/bin/python bench/nlu_danger_probe.py [--batch N] [--misses] [--no-cues]
 
 Prints per language: danger lines caught by the lexicons alone and by ``danger()`` (lexicons,
 cue combinations and the classifier), and false alarms on the lines that are not danger.
@@ -29,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=None)
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--no-cues", action="store_true", help="lexicons and classifier only")
     args = parser.parse_args()
     rows = [
         json.loads(line) for line in PROBE_FILE.read_text(encoding="utf-8").splitlines() if line
@@ -36,6 +37,8 @@ def main() -> None:
     if args.batch is not None:
         rows = [r for r in rows if r.get("batch") == args.batch]
     understander = build_embedded_understander_sync()
+    if args.no_cues:
+        understander.detector.cues = None
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # n, lex, all, neg, fa
     for row in rows:
         c = counts[row["language"]]
