@@ -86,7 +86,8 @@ class DangerCues:
         return {self.owners[i] for i in self._scanner.which(sentence)}
 
     def match(self, texts: list[str]) -> list[tuple[str, str, str]]:
-        """(kind, rule name, the sentences it fired on) for each kind found in any text."""
+        """(kind, rule name, the sentences it fired on) for each kind of the first window
+        (one sentence and the next) where a rule fires; [] when none does."""
         found: dict[str, tuple[str, str, str]] = {}
         for text in texts:
             # One pass over the whole text first: most messages satisfy no rule even there.
@@ -102,4 +103,6 @@ class DangerCues:
                 for rule in self.rules:
                     if rule.kind not in found and rule.fires(window):
                         found[rule.kind] = (rule.kind, rule.name, " ".join(sentences[i : i + 2]))
+                if found:  # one window is enough to answer; the kinds are those it showed
+                    return list(found.values())
         return list(found.values())
