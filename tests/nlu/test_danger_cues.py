@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from nlu.contract import DANGER_KINDS
 from nlu.danger import DangerDetector, DangerLexicon
 from nlu.danger_cues import DangerCues
 from nlu.data import load_training_data
@@ -85,3 +86,7 @@ def test_long_text_of_cue_words_is_judged(detector: DangerDetector) -> None:
     text = ("子ども " * MAX_MESSAGE_CHARS)[:MAX_MESSAGE_CHARS]
     assert not detector.check(text).danger
     assert detector.check(text[:-20] + "。隣の子どもにあざがある").danger
+
+
+def test_rules_name_kinds_staff_know(cues: DangerCues) -> None:
+    assert {rule.kind for rule in cues.rules} <= set(DANGER_KINDS)
