@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from nlu.danger_cues import DangerCues
 from nlu.data import DANGER_DIR
 from nlu.normalize import Normalized, compact, fold_kana, normalize, strip_accents
 from nlu.patterns import PatternSet, Substituter
@@ -42,7 +43,7 @@ class DangerVerdict:
     danger: bool
     hits: tuple[DangerHit, ...] = ()
     classifier_score: float = 0.0
-    source: str = ""  # "lexicon", "classifier" or ""
+    source: str = ""  # "lexicon", "cues" (nlu/danger_cues.py), "classifier" or ""
 
     @property
     def categories(self) -> list[str]:
@@ -159,8 +160,11 @@ class DangerDetector:
         scorer: DangerScorer | None = None,
         threshold: float = 0.5,
         threshold_after_idiom: float = 0.7,
+        cues: DangerCues | None = None,
     ) -> None:
         self.lexicon = lexicon
+        # Combined weak cues (words, not phrases), after the lexicons; None: lexicons alone.
+        self.cues = cues
         self.scorer = scorer
         self.threshold = threshold
         # What is left of 息が止まるかと思った once the idiom is masked (" 思った") is too little
@@ -184,6 +188,13 @@ class DangerDetector:
                 score = max(score, self.scorer(masked[:SCORER_MAX_CHARS]))
         if hits:
             return DangerVerdict(True, tuple(hits), score, "lexicon")
+        if self.cues is not None:
+            masked_text = self.lexicon.mask_idioms(norm.folded)
+            texts = [masked_text, self.lexicon.mask_idioms(strip_accents(norm.folded))]
+            found = self.cues.match(list(dict.fromkeys(texts)))
+            if found:
+                cue_hits = tuple(DangerHit(kind, rule, where[:80]) for kind, rule, where in found)
+                return DangerVerdict(True, cue_hits, score, "cues")
         if score >= threshold:
             return DangerVerdict(True, (), score, "classifier")
         return DangerVerdict(False, (), score, "")

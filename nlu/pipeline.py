@@ -19,6 +19,7 @@ from typing import Literal, overload
 
 from nlu.contract import Entity, IntentClassifier, IntentRanking, Understanding
 from nlu.danger import DangerDetector, DangerLexicon, DangerVerdict
+from nlu.danger_cues import DangerCues
 from nlu.embedded import EmbeddedClassifier
 from nlu.facts import extract_facts
 from nlu.language import LanguageIdentifier, default_identifier
@@ -62,6 +63,7 @@ class Understander:
         *,
         languages: LanguageIdentifier | None = None,
         offloader: Offloader | None = None,
+        cues: DangerCues | None = None,
     ) -> None:
         self.classifier = classifier
         self.model = model
@@ -73,6 +75,7 @@ class Understander:
             scorer=model.danger_probability,
             threshold=self.thresholds.danger_model,
             threshold_after_idiom=self.thresholds.danger_model_after_idiom,
+            cues=cues if cues is not None else DangerCues.load(),
         )
         self.cues = SituationCues()
         # The last text checked and its verdict: one event asks about the same text two or
@@ -152,7 +155,7 @@ class Understander:
         scores = dict(ranking.ranking)
         verdict = self.danger_verdict(norm, scores.get("crisis", 0.0))
         if verdict.danger:
-            confidence = 1.0 if verdict.source == "lexicon" else verdict.classifier_score
+            confidence = 1.0 if verdict.source in ("lexicon", "cues") else verdict.classifier_score
             intent = "crisis"
         else:
             intent, confidence = next(

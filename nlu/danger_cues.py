@@ -1,0 +1,108 @@
+"""Danger from combined weak cues: word stems per concept, danger when concepts meet.
+
+The lexicons (``data/nlu/danger/<lang>.yml``) match phrases; each fresh probe of danger lines
+found a third of them outside those phrases, worded in ways their author had not imagined.
+``data/nlu/danger_cues.yml`` lists, per concept (a hurt word, a family member, a life/death
+word, despair, a means, fear, a sign of neglect...), word stems in every language, and rules
+that name which concepts must meet within one sentence or two neighbouring ones ("hurt" with
+a partner or "me"; life/death with despair; a child with a sign of neglect).  Words generalise
+where phrases do not; the price is some false alarms, which show the emergency lines and a
+gentle question, where a miss may cost a life.
+
+Runs on the idiom-masked text the lexicons read (so 死ぬほど, dying to, 累死了 never count),
+in one RE2 pass per sentence (``nlu/patterns.py``): linear time on 5,000 characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from nlu.data import NLU_DATA_DIR
+from nlu.normalize import fold_kana
+from nlu.patterns import PatternSet
+
+CUES_FILE = NLU_DATA_DIR / "danger_cues.yml"
+# Sentences: cues must meet within one, or two neighbouring ones ("I can't. I wrote letters").
+_SENTENCE_END = re.compile(r"[。．.!?！？\n;；]+")
+# A 5,000-character message is at most this many sentences of cues (the lexicons read all).
+MAX_SENTENCES = 400
+
+
+@dataclass(frozen=True)
+class CueRule:
+    kind: str
+    groups: tuple[frozenset[str], ...]
+
+    def fires(self, present: set[str]) -> bool:
+        return all(group & present for group in self.groups)
+
+    @property
+    def name(self) -> str:
+        return "cue:" + "+".join("|".join(sorted(g)) for g in self.groups)
+
+
+@dataclass
+class DangerCues:
+    owners: list[str]  # concept of each pattern, in order
+    patterns: list[str]
+    rules: list[CueRule]
+    examples_danger: list[str] = field(default_factory=list)
+    examples_not_danger: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path = CUES_FILE) -> DangerCues:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        owners: list[str] = []
+        patterns: list[str] = []
+        for concept, items in (doc.get("concepts") or {}).items():
+            for item in items or []:
+                owners.append(str(concept))
+                patterns.append(fold_kana(unicodedata.normalize("NFKC", str(item))))
+        rules = [
+            CueRule(str(r["kind"]), tuple(frozenset(str(c) for c in g) for g in r["all"]))
+            for r in doc.get("rules") or []
+        ]
+        unknown = {c for r in rules for g in r.groups for c in g} - set(owners)
+        if unknown:
+            raise ValueError(f"danger_cues.yml: rules name unknown concepts {sorted(unknown)}")
+        examples = doc.get("examples") or {}
+        return cls(
+            owners,
+            patterns,
+            rules,
+            [str(x) for x in examples.get("danger") or []],
+            [str(x) for x in examples.get("not_danger") or []],
+        )
+
+    def __post_init__(self) -> None:
+        self._scanner = PatternSet(self.patterns)
+
+    def concepts(self, sentence: str) -> set[str]:
+        return {self.owners[i] for i in self._scanner.which(sentence)}
+
+    def match(self, texts: list[str]) -> list[tuple[str, str, str]]:
+        """(kind, rule name, the sentences it fired on) for each kind of the first window
+        (one sentence and the next) where a rule fires; [] when none does."""
+        found: dict[str, tuple[str, str, str]] = {}
+        for text in texts:
+            # One pass over the whole text first: most messages satisfy no rule even there.
+            whole = self.concepts(text)
+            if not any(rule.fires(whole) for rule in self.rules):
+                continue
+            sentences = [s for s in _SENTENCE_END.split(text) if s.strip()][:MAX_SENTENCES]
+            present = [self.concepts(s) for s in sentences]
+            for i, here in enumerate(present):
+                window = here | present[i + 1] if i + 1 < len(present) else here
+                if len(window) < 2:
+                    continue
+                for rule in self.rules:
+                    if rule.kind not in found and rule.fires(window):
+                        found[rule.kind] = (rule.kind, rule.name, " ".join(sentences[i : i + 2]))
+                if found:  # one window is enough to answer; the kinds are those it showed
+                    return list(found.values())
+        return list(found.values())
