@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import redis.asyncio as redis
 
@@ -63,6 +64,14 @@ class Lease:
         acquired, value = await pipe.execute()
         self.held = bool(acquired)
         return self.held, value
+
+    def queue_acquire(self, pipe: Any) -> None:
+        """Queue ``acquire`` in a caller's transaction; ``acquired`` reads its reply."""
+        pipe.set(self.key, self.token, nx=True, px=self._lease_ms)
+
+    def acquired(self, reply: Any) -> bool:
+        self.held = bool(reply)
+        return self.held
 
     async def acquire_in_turn(self, done_key: str, seq: int) -> tuple[bool, int]:
         """Acquire only if ``done_key`` is ``seq - 1``; also returns ``done_key``'s value.
