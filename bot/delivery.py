@@ -114,13 +114,13 @@ class Deliverer:
         self._busy.add(resident)
         lease = Lease(self._redis, self._outbox.lease_key(resident), self._s.lease_s)
         try:
-            while not await lease.acquire():
+            while not (taken := await self._outbox.acquire_and_head(lease, resident))[0]:
                 if asyncio.get_running_loop().time() >= deadline:
                     return False
                 await asyncio.sleep(0.02)
             try:
                 async with lease.renewed():
-                    return await self._drain(resident, lease)
+                    return await self._drain(resident, lease, taken[1])
             finally:
                 await lease.release()
         except (redis.RedisError, OSError) as exc:
@@ -129,9 +129,13 @@ class Deliverer:
         finally:
             self._busy.discard(resident)
 
-    async def _drain(self, resident: str, lease: Lease) -> bool:
+    async def _drain(
+        self, resident: str, lease: Lease, head: tuple[OutboxMessage | None, int] | None = None
+    ) -> bool:
+        """Deliver the queue under ``lease``; ``head``: its head, read with the lease taken."""
         while not lease.lost:
-            message, back_before = await self._outbox.head_and_line_back(resident)
+            message, back_before = head or await self._outbox.head_and_line_back(resident)
+            head = None
             if message is None:
                 return True
             if message.next_ms > now_ms():
@@ -146,7 +150,7 @@ class Deliverer:
                 result = await self._send(message)
                 reason = f"line_{result.status or 0}"
                 if result.verdict == DELIVERED:
-                    if await self._delivered(message) == 0:
+                    if await self._delivered(message, lease) == 0:
                         return True  # the queue is empty: no need to look again
                     continue
                 if result.verdict == TRANSIENT:
@@ -205,13 +209,13 @@ class Deliverer:
 
     # ---- outcomes ---------------------------------------------------------------------------
 
-    async def _delivered(self, message: OutboxMessage) -> int:
+    async def _delivered(self, message: OutboxMessage, lease: Lease | None = None) -> int:
         """Finish a delivered message (and wake others if LINE had been failing, as any
         process may have seen); how many messages the resident still has queued."""
         writes = []
         if message.receipt:
             writes.append(Outbox.record_write({"type": "receipt", "entry": message.receipt, "status": "delivered"}))
-        left, woken = await self._outbox.finish_delivered(message, writes)
+        left, woken = await self._outbox.finish_delivered(message, writes, lease)
         if woken:
             log.info("delivery.line_back", woken=woken)
         metrics.DELIVERY_LATENCY.observe(max(now_ms() - (message.event_ms or message.created_ms), 0) / 1000)

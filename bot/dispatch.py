@@ -23,7 +23,7 @@ from bot.intake import event_id
 from bot.logs import get_logger
 from bot.messenger import Messenger
 from bot.outbox import Outbox, OutboxMessage, split_parts
-from bot.render import render
+from bot.render import message_json
 from bot.residents import conversation_key, keyed_hash
 from bot.worker import Handled
 from flows.catalogue import Catalogue
@@ -150,7 +150,7 @@ class Dispatcher:
             id=event_id(raw) + (f":replay:{replay}" if replay else ""),
             resident=resident,
             to=_chat_id(raw) or "",
-            parts=split_parts([render(m).to_dict() for m in outgoing], MESSAGES_PER_CALL),
+            parts=split_parts([message_json(m) for m in outgoing], MESSAGES_PER_CALL),
             kind=kind,
             reply_token=str(raw.get("replyToken") or ""),
             event_ms=int(raw.get("timestamp") or 0),

@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import redis.asyncio as redis
 
@@ -23,6 +24,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
+"""
+# Take the lease only when it is this event's turn (the resident's ``done`` is one short of
+# its sequence number); ``done`` is returned either way, so a done event is seen at once.
+_ACQUIRE_IN_TURN = """
+local done = tonumber(redis.call('GET', KEYS[2]) or '0')
+if done + 1 == tonumber(ARGV[3]) and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, done}
+end
+return {0, done}
 """
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -39,9 +49,11 @@ class Lease:
         self.token = uuid.uuid4().hex
         self._lease_ms = max(int(lease_s * 1000), 100)
         self.lost = False
+        self.held = False  # False again once released, here or by a script that fenced on it
 
     async def acquire(self) -> bool:
-        return bool(await self._redis.set(self.key, self.token, nx=True, px=self._lease_ms))
+        self.held = bool(await self._redis.set(self.key, self.token, nx=True, px=self._lease_ms))
+        return self.held
 
     async def acquire_reading(self, key: str) -> tuple[bool, bytes | None]:
         """``acquire``, and ``key``'s value read just after it in the same transaction (so
@@ -50,15 +62,42 @@ class Lease:
         pipe.set(self.key, self.token, nx=True, px=self._lease_ms)
         pipe.get(key)
         acquired, value = await pipe.execute()
-        return bool(acquired), value
+        self.held = bool(acquired)
+        return self.held, value
+
+    def queue_acquire(self, pipe: Any) -> None:
+        """Queue ``acquire`` in a caller's transaction; ``acquired`` reads its reply."""
+        pipe.set(self.key, self.token, nx=True, px=self._lease_ms)
+
+    def acquired(self, reply: Any) -> bool:
+        self.held = bool(reply)
+        return self.held
+
+    async def acquire_in_turn(self, done_key: str, seq: int) -> tuple[bool, int]:
+        """Acquire only if ``done_key`` is ``seq - 1``; also returns ``done_key``'s value.
+        One round trip for the worker's check of the resident's order and its lease, and no
+        lease taken by an event whose turn has not come (it would hold up the one whose has)."""
+        acquired, done = await self._redis.eval(
+            _ACQUIRE_IN_TURN, 2, self.key, done_key, self.token, self._lease_ms, seq
+        )
+        self.held = bool(acquired)
+        return self.held, int(done)
 
     async def renew(self) -> bool:
+        if not self.held:
+            return False
         renewed = bool(await self._redis.eval(_RENEW, 1, self.key, self.token, self._lease_ms))
         self.lost = self.lost or not renewed
         return renewed
 
     async def release(self) -> None:
-        await self._redis.eval(_RELEASE, 1, self.key, self.token)
+        if self.held:
+            await self._redis.eval(_RELEASE, 1, self.key, self.token)
+            self.held = False
+
+    def released_elsewhere(self) -> None:
+        """A script that checked the token has deleted the key (``bot.outbox.Commit``)."""
+        self.held = False
 
     @asynccontextmanager
     async def renewed(self) -> AsyncIterator[Lease]:
@@ -75,6 +114,8 @@ class Lease:
 
         async def renew() -> None:
             try:
+                if not self.held:
+                    return
                 if not await self.renew():
                     log.warning("lease.lost", key=self.key.split(":")[1])
                     return

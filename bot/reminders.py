@@ -19,7 +19,7 @@ from bot.background import Every
 from bot.delivery import FAST_PATH_WAIT_S, Deliverer
 from bot.logs import get_logger
 from bot.outbox import Outbox, OutboxMessage, split_parts
-from bot.render import render
+from bot.render import message_json
 from flows.conversation import Conversation
 from flows.limits import MESSAGES_PER_CALL
 from flows.reminders import Reminder
@@ -67,7 +67,7 @@ class ReminderScheduler:
                 if case is None or not case.line_user_id:
                     log.info("reminders.no_recipient", kind=reminder.kind)
                     continue
-                rendered = [render(m).to_dict() for m in self._conversation.reminder(self._reminder(reminder, case))]
+                rendered = [message_json(m) for m in self._conversation.reminder(self._reminder(reminder, case))]
                 message = OutboxMessage(
                     id=reminder.send_id, resident="user:" + case.line_user_id, to=case.line_user_id,
                     parts=split_parts(rendered, MESSAGES_PER_CALL), kind="reminder",

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import FAST_PATH_WAIT_S, Deliverer
 from bot.logs import get_logger
 from bot.outbox import PREFIX, Outbox, OutboxMessage
-from bot.render import render
+from bot.render import message_json
 from flows.outgoing import Text
 from handoff import deliveries
 from handoff.deliveries import NOTICES, LineSend
@@ -33,7 +33,7 @@ DELIVERED, RETRYING, FAILED = "delivered", "retrying", "failed"
 def outbox_message(send: LineSend) -> OutboxMessage:
     return OutboxMessage(
         id=send.message_id, resident="user:" + send.line_user_id, to=send.line_user_id,
-        parts=[[render(Text(send.text)).to_dict()]], kind=send.kind, receipt=str(send.entry_id),
+        parts=[[message_json(Text(send.text))]], kind=send.kind, receipt=str(send.entry_id),
     )
 
 

@@ -5,7 +5,7 @@ sequence number the intake gave each event: an event is handled only when its re
 ``done`` counter says the previous one is finished, and only under that resident's lease
 (``bot.leases``). Handling computes the new state and the answer without writing them;
 one Lua script (``bot.outbox.Commit``) then writes the state, the answer's outbox entry,
-``done`` and the stream acknowledgement together, fenced by the lease. An event handled
+``done`` and the stream acknowledgement together, fenced by the lease (and releases it). An event handled
 again after a crash therefore finds either nothing done (and does it, its database
 effects returning their recorded results) or everything done (and is only acknowledged).
 
@@ -246,14 +246,14 @@ class StreamWorker:
         failures = 0
         while not self._stopping.is_set():
             try:
-                done = int(await self._redis.get(redis_keys.done(resident)) or 0)
+                lease = Lease(self._redis, redis_keys.lock(resident), self._lock_lease_s)
+                acquired, done = await lease.acquire_in_turn(redis_keys.done(resident), seq)
                 if seq <= done:
                     await self._ack(entry)
                     self._wake_waiting(resident)
                     return
-                if seq == done + 1:
-                    async with self._slots:
-                        outcome = await self._handle_holding(entry, resident, seq, event)
+                if acquired:
+                    outcome = await self._handle_holding(entry, resident, seq, event, lease)
                     if outcome == "committed":
                         self._wake_waiting(resident)
                         if self._deliver is not None:
@@ -276,16 +276,11 @@ class StreamWorker:
         if (waiting := self._committed.pop(resident, None)) is not None:
             waiting.set()
 
-    async def _handle_holding(self, entry: str, resident: str, seq: int, event: dict[str, Any]) -> str:
-        """Handle and commit under the resident's lease: committed, busy or failed."""
-        lease = Lease(self._redis, redis_keys.lock(resident), self._lock_lease_s)
-        acquired, done = await lease.acquire_reading(redis_keys.done(resident))
-        if not acquired:
-            return "busy"
+    async def _handle_holding(self, entry: str, resident: str, seq: int, event: dict[str, Any], lease: Lease) -> str:
+        """Handle and commit under the resident's lease, taken in turn (``_process``):
+        committed, busy or failed. The commit releases the lease; any other end here does."""
         try:
-            async with lease.renewed():
-                if int(done or 0) + 1 != seq:
-                    return "busy"
+            async with lease.renewed(), self._slots:
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self._handle_timeout_s):
@@ -304,11 +299,14 @@ class StreamWorker:
 
     async def _commit(self, entry: str, resident: str, seq: int, handled: Handled, lease: Lease) -> int:
         writes = [*handled.writes, ["HDEL", ATTEMPTS, entry], ["HDEL", FAILING_SINCE, entry]]
-        return await self._outbox.commit(Commit(
+        result = await self._outbox.commit(Commit(
             message=handled.message, writes=writes, lock_key=lease.key, lock_token=lease.token,
             done_key=redis_keys.done(resident), seq=seq, stream=STREAM, group=GROUP, entry=entry,
-            seq_ttl_s=SEQ_TTL_S,
+            seq_ttl_s=SEQ_TTL_S, release_lock=True,
         ))
+        if result >= 0:
+            lease.released_elsewhere()
+        return result
 
     async def _failed(
         self, entry: str, resident: str, seq: int, event: dict[str, Any], exc: BaseException, lease: Lease

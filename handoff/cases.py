@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -179,15 +179,20 @@ async def open_case_for(session: AsyncSession, line_user_id: str) -> Handoff | N
     )
 
 
+# Built once: constructing the statement on every first message was a measurable share of a
+# worker's CPU (bench/profile_handling.py); SQLAlchemy caches its compiled form by shape.
+_OPEN_CASE_BRIEF = (
+    select(Handoff.case_number, Handoff.status, Handoff.primary_centre)
+    .where(Handoff.line_user_hash == bindparam("user_hash"), Handoff.status.in_(OPEN_STATUSES))
+    .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+    .limit(1)
+)
+
+
 async def open_case_brief(connection: AsyncConnection, line_user_id: str) -> tuple[str, str, str] | None:
     """``open_case_for`` without the ORM, for the check on every first message: the newest
     open case's number, status and primary centre."""
-    row = (await connection.execute(
-        select(Handoff.case_number, Handoff.status, Handoff.primary_centre)
-        .where(Handoff.line_user_hash == lookup_hash(line_user_id), Handoff.status.in_(OPEN_STATUSES))
-        .order_by(Handoff.created_at.desc(), Handoff.id.desc())
-        .limit(1)
-    )).first()
+    row = (await connection.execute(_OPEN_CASE_BRIEF, {"user_hash": lookup_hash(line_user_id)})).first()
     return (row[0], row[1], row[2]) if row is not None else None
 
 

@@ -41,3 +41,35 @@ async def test_acquiring_reads_the_key_under_the_lease(redis_client: redis.Redis
     assert not acquired
     await first.release()
     assert (await second.acquire_reading("tsunagu:done:missing")) == (True, None)
+
+
+async def test_a_lease_is_taken_in_turn_only_and_done_is_read_either_way(redis_client: redis.Redis) -> None:
+    await redis_client.set("tsunagu:done:test-turn", "4")
+    early = Lease(redis_client, "tsunagu:lock:test-turn", 5.0)
+    assert await early.acquire_in_turn("tsunagu:done:test-turn", 6) == (False, 4)  # not its turn
+    assert await redis_client.get(early.key) is None  # and no lease taken that would hold up 5
+    stale = Lease(redis_client, "tsunagu:lock:test-turn", 5.0)
+    assert await stale.acquire_in_turn("tsunagu:done:test-turn", 3) == (False, 4)  # done already
+    first = Lease(redis_client, "tsunagu:lock:test-turn", 5.0)
+    assert await first.acquire_in_turn("tsunagu:done:test-turn", 5) == (True, 4)
+    assert await redis_client.get(first.key) == first.token.encode()
+    second = Lease(redis_client, "tsunagu:lock:test-turn", 5.0)
+    assert await second.acquire_in_turn("tsunagu:done:test-turn", 5) == (False, 4)  # held
+    await first.release()
+    assert await redis_client.get(first.key) is None
+    fresh = Lease(redis_client, "tsunagu:lock:test-turn-new", 5.0)
+    assert await fresh.acquire_in_turn("tsunagu:done:test-turn-missing", 1) == (True, 0)
+    await fresh.release()
+
+
+async def test_a_lease_released_by_a_script_is_not_released_or_renewed_again(redis_client: redis.Redis) -> None:
+    lease = Lease(redis_client, "tsunagu:lock:test-elsewhere", 0.3)
+    assert await lease.acquire()
+    async with lease.renewed():
+        await redis_client.delete(lease.key)  # what the commit script does
+        lease.released_elsewhere()
+        await redis_client.set(lease.key, "next-holder")
+        await asyncio.sleep(0.4)  # a renewal would have run here
+    assert not lease.lost
+    await lease.release()
+    assert await redis_client.get(lease.key) == b"next-holder"

@@ -17,6 +17,7 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 from bot.deadletters import DeadLetters
 from bot.delivery import Deliverer, DeliverySettings
 from bot.dev.line_api import FakeLineApi, Fault
+from bot.leases import Lease
 from bot.messenger import Messenger
 from bot.outbox import Outbox, OutboxMessage, retry_key
 from handoff import crypto
@@ -302,3 +303,21 @@ async def test_line_coming_back_wakes_every_backed_off_resident(line: Line):
     finally:
         deliverer.stop()
         await loop
+
+
+async def test_the_deliverers_lease_is_taken_with_the_head_and_released_with_the_last_finish(line: Line, redis_client):
+    user = user_id()
+    resident = f"user:{user}"
+    first, second = line.message(user, "一つ目"), line.message(user, "二つ目")
+    assert await line.outbox.enqueue(first) and await line.outbox.enqueue(second)
+    lease = Lease(redis_client, line.outbox.lease_key(resident), 5.0)
+    taken, head = await line.outbox.acquire_and_head(lease, resident)
+    assert taken and head is not None and head[0] is not None and head[0].id == first.id
+    other = Lease(redis_client, line.outbox.lease_key(resident), 5.0)
+    assert await line.outbox.acquire_and_head(other, resident) == (False, None)  # held: no head read
+    left, _woken = await line.outbox.finish_delivered(first, [], lease)
+    assert left == 1 and await redis_client.get(lease.key) == lease.token.encode()  # one still queued
+    left, _woken = await line.outbox.finish_delivered(second, [], lease)
+    assert left == 0 and await redis_client.get(lease.key) is None and not lease.held
+    assert await line.outbox.acquire_and_head(other, resident) == (True, (None, 0))
+    await other.release()

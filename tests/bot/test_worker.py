@@ -16,7 +16,9 @@ import redis.asyncio as redis
 from bot.deadletters import DeadLetters
 from bot.intake import GROUP, STREAM, EventIntake
 from bot.outbox import Outbox
+from bot.residents import conversation_key
 from bot.worker import StreamWorker
+from flows import redis_keys
 from tests.conftest import POSTGRES_URL, REDIS_URL
 from tests.support.line import ACCESS_TOKEN, SECRET, text_event, user_id
 from tests.support.waiting import wait_until
@@ -190,3 +192,26 @@ async def test_a_worker_recreates_its_group_when_redis_loses_it(redis_client):
     await wait_until(lambda: seen == ["after the loss"], timeout=10)
     worker.stop()
     await task
+
+
+async def test_the_commit_releases_the_residents_lease_and_the_next_event_takes_it(redis_client):
+    user = user_id()
+    resident = conversation_key(text_event(user, "0"))  # what the worker keys the resident on
+    held_while_handling: list[bool] = []
+
+    async def handler(event: dict) -> None:
+        held_while_handling.append(bool(await redis_client.exists(redis_keys.lock(resident))))
+
+    worker = StreamWorker(redis_client, handler, consumer="w-release", block_ms=50)
+    task = asyncio.create_task(worker.run())
+    await EventIntake(redis_client, dedupe_ttl_s=60).accept([text_event(user, str(n)) for n in range(3)])
+    await wait_until(lambda: len(held_while_handling) == 3, timeout=10)
+    for _ in range(250):  # the third commit follows the third handling
+        if int(await redis_client.get(redis_keys.done(resident)) or 0) == 3:
+            break
+        await asyncio.sleep(0.02)
+    worker.stop()
+    await task
+    assert held_while_handling == [True, True, True]
+    assert int(await redis_client.get(redis_keys.done(resident))) == 3
+    assert not await redis_client.exists(redis_keys.lock(resident))  # released by the last commit
