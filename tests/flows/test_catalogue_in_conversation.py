@@ -1,7 +1,8 @@
 """The English and やさしい日本語 catalogues driven through the real conversation core
-(real Redis, PostgreSQL and NLU), as the later language wiring will: every sentence a
-resident reads comes out in their language, from the first answer to a booked callback.
-Typed Japanese starts the flow because understanding other languages is issue 10's NLU half."""
+(real Redis, PostgreSQL and NLU): a resident who asked for a language (typed its name)
+reads every sentence in it, from the first answer to a booked callback, even when they then
+write in standard Japanese (a chosen language is never overridden by detection).
+tests/flows/test_languages.py covers residents who simply write in their language."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from flows import kanji
 from flows.catalogue import load_catalogue, load_languages
 from flows.conversation import Conversation
 from flows.desk import HandoffDesk
-from flows.notices import load_consent, load_emergency
 from flows.outgoing import Card, Text
 from flows.state import StateStore
 from handoff.directory import load_directory
@@ -36,10 +36,9 @@ def resident_in(redis_client, sessions, understander, clock) -> Callable[[str], 
     def build(language: str) -> Chat:
         desk = HandoffDesk(directory=EDOGAWA, sessions=sessions, clock=clock)
         return Chat(Conversation(
-            state=StateStore(redis_client, 24 * 3600), catalogue=load_catalogue(language),
+            state=StateStore(redis_client, 24 * 3600), catalogue=load_catalogue(),
             understander=understander, desk=desk, clock=clock,
-            consent=load_consent(language), emergency=load_emergency(language),
-        ))
+        ), chosen=load_languages()[language].name)
 
     return build
 
@@ -63,6 +62,7 @@ def _read(chat: Chat) -> list[str]:
 
 
 async def _debt_case_by_buttons(chat: Chat, t: Callable[[str], str]) -> list[str]:
+    await chat.say(chat.chosen)
     await chat.say(FIRST_MESSAGE)
     seen = _read(chat)
     for label in ("flows.common.who.self", "flows.debt.trouble.repay", "flows.debt.amount.under_50",
@@ -96,6 +96,7 @@ async def test_an_english_resident_reads_english_from_the_first_answer_to_a_book
 
 async def test_an_english_resident_in_danger_gets_english_lines_that_take_english(resident_in):
     chat = resident_in("en")
+    await chat.say(chat.chosen)
     await chat.say("もう死にたい")
     body = "\n".join(_read(chat))
     en = load_catalogue("en")
