@@ -44,6 +44,7 @@ from flows.ports import (
 )
 from flows.reminders import Reminder, ReminderTalk, SlotViews
 from flows.state import StateStore
+from flows.turn import current_turn
 from nlu.contract import Entity, Understanding
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -238,6 +239,8 @@ class Conversation:
         )
         st["urgent"] = True
         st["phase"] = "danger_offer"
+        if (turn := current_turn()) is not None:
+            turn.language = self._voices.current
         return [self.emergency_lines(), self._danger_offer()]
 
     def emergency_lines(self, language_code: str | None = None) -> Text:

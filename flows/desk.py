@@ -138,6 +138,7 @@ class HandoffDesk:
                         line_user_id=line_user_id(request.resident),
                         phone=request.phone,
                         callback_slot=request.slot_start,
+                        language=request.language,
                         now=now,
                     )
                 except slots.SlotTaken as exc:

@@ -26,8 +26,6 @@ from flows.notices import ConsentText, EmergencyLines, load_consent, load_emerge
 LANGUAGE = "lang"  # state key: the language code the resident is answered in
 CHOSEN = "lang_chosen"  # state key: the resident asked for it; detection leaves it alone
 STATE_KEYS = (LANGUAGE, CHOSEN)
-# Staff need an interpreter to talk with a resident who reads neither kind of Japanese.
-JAPANESE = ("ja", "ja-easy")
 STAFF = "ja"  # the language of the case summary staff read
 
 _speaking: ContextVar[str | None] = ContextVar("tsunagu_language", default=None)
@@ -77,11 +75,6 @@ def worth_saving(st: dict[str, Any]) -> bool:
 def partial(code: str) -> bool:
     declared = load_languages().get(code)
     return declared is not None and not declared.complete
-
-
-def interpreter_needed(code: str) -> bool:
-    """Staff flag 「通訳が必要」: the resident reads neither standard nor plain Japanese."""
-    return code not in JAPANESE
 
 
 @dataclass(frozen=True)

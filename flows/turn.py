@@ -34,6 +34,8 @@ class Turn:
     writes: list[list[str]] = field(default_factory=list)
     # The conversation recorded a danger outcome: its answer is a danger answer.
     danger: bool = False
+    # The language that danger answer was in: staff alerted about it see it on the case.
+    language: str | None = None
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:
