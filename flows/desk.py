@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flows.language import spoken
 from flows.ports import (
     BookedCase,
     CaseReceipt,
@@ -167,7 +168,7 @@ class HandoffDesk:
             async def record() -> None:
                 await events.record_event(
                     session, ward=self.directory.ward, flow=flow, kind=kind, step=step,
-                    outcome=outcome, situation=situation, at=self._now(),
+                    outcome=outcome, situation=situation, at=self._now(), language=spoken(),
                 )
 
             await effects.once(session, key, record)

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from flows.catalogue import Catalogue, load_catalogue, load_languages
+from flows.catalogue import DEFAULT_LANGUAGE, Catalogue, load_catalogue, load_languages
 from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
 
 LANGUAGE = "lang"  # state key: the language code the resident is answered in
@@ -29,6 +29,11 @@ STATE_KEYS = (LANGUAGE, CHOSEN)
 STAFF = "ja"  # the language of the case summary staff read
 
 _speaking: ContextVar[str | None] = ContextVar("tsunagu_language", default=None)
+
+
+def spoken() -> str:
+    """The language of the turn being handled (statistics count residents by it)."""
+    return _speaking.get() or DEFAULT_LANGUAGE
 
 
 def supported(code: str | None) -> bool:

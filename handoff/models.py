@@ -221,3 +221,5 @@ class EventLog(Base):
     step: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str | None] = mapped_column(String(64))
     situation: Mapped[str | None] = mapped_column(String(32))
+    # The language the resident was answered in (a code such as en or ja-easy; None before 0008).
+    language: Mapped[str | None] = mapped_column(String(16))

@@ -1,4 +1,5 @@
-"""The resident's language on the case, and whether staff need an interpreter.
+"""The resident's language on the case, whether staff need an interpreter, and the
+language on each anonymous event (statistics by language).
 
 Cases made before this revision were all answered in standard Japanese: ``language`` is
 ``ja`` and ``interpreter_needed`` false for them.
@@ -25,9 +26,11 @@ def upgrade() -> None:
         "handoffs", sa.Column("interpreter_needed", sa.Boolean(), nullable=False, server_default=sa.false())
     )
     op.create_index("ix_handoffs_language", "handoffs", ["language"])
+    op.add_column("event_log", sa.Column("language", sa.String(16), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("event_log", "language")
     op.drop_index("ix_handoffs_language", table_name="handoffs")
     op.drop_column("handoffs", "interpreter_needed")
     op.drop_column("handoffs", "language")

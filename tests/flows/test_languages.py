@@ -15,7 +15,7 @@ from flows import kanji
 from flows.catalogue import load_catalogue, load_languages
 from flows.notices import load_emergency
 from flows.outgoing import Text
-from handoff.models import Handoff
+from handoff.models import EventLog, Handoff
 from tests.flows.conftest import Chat
 from tests.flows.test_catalogue_in_conversation import FROM_THE_WARD, _not_english, _read
 
@@ -68,6 +68,9 @@ async def test_an_english_writer_is_answered_in_english_to_a_booked_callback(cha
 
     case = await _case(sessions)
     assert (case.language, case.interpreter_needed) == ("en", True)
+    async with sessions() as session:  # statistics count residents by language
+        started = (await session.scalars(select(EventLog.language).where(EventLog.kind == "start"))).all()
+    assert started == ["en"]
     # Staff read Japanese: labels and tapped choices in Japanese, the resident's words as written.
     assert case.summary is not None and case.answers is not None
     assert case.summary.startswith(JA.text("summary.situation") + ": " + JA.text("flows.debt.title"))
