@@ -391,7 +391,7 @@ class Conversation:
             return []
         assert code is not None
         self._voices.switch(code)
-        return [self._language_offer()] if language.partial(code) else []
+        return [self._language_offer(first=True)] if language.partial(code) else []
 
     async def _switch_language(self, st: State, code: str | None) -> Out:
         if code is None:
@@ -408,11 +408,12 @@ class Conversation:
                         for x in supported_languages())
         return Text(self._t.text("language.ask"), quick_replies=buttons)
 
-    def _language_offer(self) -> Text:
+    def _language_offer(self, first: bool = False) -> Text:
         offered = [x for x in supported_languages() if x.code in ("en", "ja-easy")]
         buttons = tuple(Button(label=x.name, data=postback.encode("lang", v=x.code), display_text=x.name)
                         for x in offered)
-        return Text(self._t.text("language.offer"), quick_replies=buttons)
+        offer = self._t.text("language.offer")
+        return Text(self._t.text("language.heard") + "\n" + offer if first else offer, quick_replies=buttons)
 
     async def _pb_language(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         code = f.get("v")

@@ -120,10 +120,31 @@ async def test_danger_in_any_language_gets_the_emergency_lines_in_that_language(
     assert isinstance(out[1], Text) and out[1].text == t.text("danger.offer")
 
 
+FIRST_WORDS = {
+    "zh": "我欠了很多钱，还不起",
+    "ko": "빚이 너무 많아서 갚을 수가 없어요",
+    "vi": "Tôi nợ nhiều tiền và không trả được",
+    "ne": "मसँग धेरै ऋण छ, तिर्न सक्दिन",
+    "tl": "Marami akong utang at hindi ko na mabayaran",
+}
+
+
+@pytest.mark.parametrize("language", list(FIRST_WORDS))
+async def test_the_first_answer_in_a_partial_language_is_in_it_and_offers_english_or_easy_japanese(chat, language):
+    out = await chat.say(FIRST_WORDS[language])
+    t = load_catalogue(language)
+    assert t.language_of("language.offer") == language
+    assert out[0] == Text(t.text("language.heard") + "\n" + t.text("language.offer"), quick_replies=out[0].quick_replies)
+    assert [b.data for b in out[0].quick_replies] == ["a=lang&v=en", "a=lang&v=ja-easy"]
+    await chat.conversation.on_postback(chat.resident, "a=lang&v=en", None)  # the offer taken
+    chat.last = await chat.say("Me")
+    assert _not_english(chat.texts()) == []
+
+
 async def test_a_partial_language_is_told_in_itself_that_english_and_easy_japanese_are_there(chat):
     out = await chat.say("我欠了很多钱，还不起")
     zh = load_catalogue("zh")
-    assert isinstance(out[0], Text) and out[0].text == zh.text("language.offer")
+    assert isinstance(out[0], Text) and out[0].text == zh.text("language.heard") + "\n" + zh.text("language.offer")
     assert [b.label for b in out[0].quick_replies] == ["English", "やさしい にほんご"]
     # The flow itself goes on in the fallback language (やさしい日本語 for Chinese readers).
     assert out[1] == Text(EASY.text("flows.debt.ack"))
