@@ -144,8 +144,11 @@ class Conversation:
                 await self._save(resident, {**language.kept(known or {}), "phase": "returning",
                                             "case": case.case_number})
                 return [self._returning_status(case.case_number, case.status, case.centre_name)]
-            key = "welcome_back" if returning and known else "welcome"
-            return [Text(self._t.text(key, ward_name=self._desk.ward_name))]
+            if returning and known:
+                return [Text(self._t.text("welcome_back", ward_name=self._desk.ward_name))]
+            # Before a word is written the language is unknown: each one is a tap away.
+            return [Text(self._t.text("welcome", ward_name=self._desk.ward_name),
+                         quick_replies=self._language_menu().quick_replies)]
 
     async def forget(self, resident: str) -> None:
         await self._state.drop(resident)

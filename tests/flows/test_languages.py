@@ -193,3 +193,14 @@ async def test_a_detected_language_is_not_kept_once_the_conversation_ends(chat, 
     await chat.say("stop")
     assert chat.texts() == EN.text("conversation.stopped")
     assert await chat.conversation._state.load(chat.resident) is None  # nothing kept
+
+
+async def test_the_welcome_offers_every_language_and_a_tap_answers_in_it(chat):
+    chat.last = await chat.conversation.welcome(chat.resident)
+    assert [b.label for b in chat.buttons()] == [x.name for x in load_languages().values()]
+    await chat.tap("Tiếng Việt")
+    vi = load_catalogue("vi")
+    assert chat.texts().startswith(vi.text("language.switched"))
+    assert vi.text("language.offer") in chat.texts()
+    menu = chat.last[-1]  # the menu of situations, in vi's fallback
+    assert menu.quick_replies[0].label == EASY.text("conversation.choice.debt")
