@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flows import postback
+from flows import language, postback
 from flows.answers import (
     cannot_call_back,
     number_in,
@@ -25,11 +25,12 @@ from flows.answers import (
     read_phone,
     shown_value,
 )
-from flows.catalogue import Catalogue
-from flows.commands import Words, load_words
+from flows.catalogue import Catalogue, supported_languages
+from flows.commands import LANGUAGE_COMMAND, Words, load_words
 from flows.definition import END, Flow, Step, flow_for_situation, load_flows, menu, situation_flows
+from flows.language import SpokenCatalogue, Voices
 from flows.limits import QUICK_REPLIES_MAX
-from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
+from flows.notices import ConsentText, EmergencyLines
 from flows.outgoing import Button, Card, Outgoing, Text
 from flows.ports import (
     CaseRequest,
@@ -44,6 +45,7 @@ from flows.ports import (
 )
 from flows.reminders import Reminder, ReminderTalk
 from flows.slots import SlotPicker, Taps, chosen_day, chosen_slot
+from flows.turn import current_turn
 from nlu.contract import Entity, Understanding
 
 GENERAL_FLOW = "general"
@@ -74,7 +76,9 @@ class Conversation:
     ) -> None:
         self._state = state
         self._danger_kinds = danger_kinds or verdict_kinds(understander)
-        self._t = catalogue
+        # The default language's texts; each turn speaks its resident's (flows.language).
+        self._voices = Voices(catalogue, consent, emergency)
+        self._t: Catalogue = SpokenCatalogue(self._voices)
         self._nlu = understander
         self._desk = desk
         self._flows = flows if flows is not None else load_flows(catalogue)
@@ -82,12 +86,10 @@ class Conversation:
         self._menu = menu(self._flows)
         self._situation_flows = situation_flows(self._flows)
         self._words = words or load_words()
-        self._consent = consent or load_consent()
-        self._emergency = emergency or load_emergency()
         self._now = clock or (lambda: datetime.now(UTC))
-        self._slots = SlotPicker(catalogue=catalogue, desk=desk, choices=slot_choices)
+        self._slots = SlotPicker(catalogue=self._t, desk=desk, choices=slot_choices)
         self._reminders = ReminderTalk(
-            catalogue=catalogue, desk=desk, words=self._words, slots=self._slots, resume=self._prompt,
+            catalogue=self._t, desk=desk, words=self._words, slots=self._slots, resume=self._prompt,
         )
         self._text_phases: dict[str, Callable[[str, State, str], Awaitable[Out]]] = {
             "choose": self._text_choose,
@@ -122,73 +124,101 @@ class Conversation:
             "addmsg": self._pb_add_message,
             "new": self._pb_new,
             "rem": self._reminders.on_postback,
+            "lang": self._pb_language,
         }
+
+    @property
+    def _consent(self) -> ConsentText:
+        return self._voices.voice().consent
+
+    @property
+    def _emergency(self) -> EmergencyLines:
+        return self._voices.voice().emergency
 
     # ---- public surface (called by bot/events) -------------------------------------
 
     async def welcome(self, resident: str, *, returning: bool = False) -> Out:
-        if returning and (case := await self._desk.open_case_for(resident)) is not None:
-            # Back after blocking: their open case, not a new flow.
-            await self._save(resident, {"phase": "returning", "case": case.case_number})
-            return [self._returning_status(case.case_number, case.status, case.centre_name)]
-        key = "welcome_back" if returning and await self._state.load(resident) else "welcome"
-        return [Text(self._t.text(key, ward_name=self._desk.ward_name))]
+        known = await self._state.load(resident)
+        with self._voices.speaking(language.of(known or {})):
+            if returning and (case := await self._desk.open_case_for(resident)) is not None:
+                # Back after blocking: their open case, not a new flow.
+                await self._save(resident, {**language.kept(known or {}), "phase": "returning",
+                                            "case": case.case_number})
+                return [self._returning_status(case.case_number, case.status, case.centre_name)]
+            if returning and known:
+                return [Text(self._t.text("welcome_back", ward_name=self._desk.ward_name))]
+            # Before a word is written the language is unknown: each one is a tap away.
+            return [Text(self._t.text("welcome", ward_name=self._desk.ward_name),
+                         quick_replies=self._language_menu().quick_replies)]
 
     async def forget(self, resident: str) -> None:
         await self._state.drop(resident)
 
     async def on_text(self, resident: str, text: str) -> Out:
-        st, out = await self._load(resident)
-        # Danger first: before any command, answer or question.
-        if self._nlu.danger(text):
-            out += await self._danger(st, text)
-        elif (command := self._words.command(text)) is not None:
-            out += await self._command(resident, st, command)
-        else:
-            handler = self._text_phases.get(st.get("phase", ""), self._first_message)
-            out += await handler(resident, st, text)
-        await self._save(resident, st)
+        st, lapsed = await self._load(resident)
+        with self._voices.speaking(language.of(st)):
+            out = self._expired(lapsed)
+            # Danger first: before any command, answer or question.
+            if self._nlu.danger(text):
+                out += await self._danger(st, text)
+            elif (switch := self._words.switch_language(text)) is not None:
+                out += await self._switch_language(st, switch.language)
+            elif (command := self._words.command(text)) is not None:
+                out += await self._command(resident, st, command)
+            else:
+                handler = self._text_phases.get(st.get("phase", ""), self._first_message)
+                out += await handler(resident, st, text)
+            await self._save(resident, st)
         return out
 
     async def on_postback(self, resident: str, data: str, params: dict[str, Any] | None) -> Out:
-        st, out = await self._load(resident)
+        st, lapsed = await self._load(resident)
         fields = postback.decode(data)
-        action = self._actions.get(fields.get("a", ""))
-        if action is None:
-            out += [Text(self._t.text("conversation.unclear_button")), *await self._prompt(st)]
-        else:
-            out += await action(resident, st, fields, params or {})
-        await self._save(resident, st)
+        if language.of(st) is None:  # a reminder's button names the language it was sent in
+            language.adopt(st, language.detected(fields.get("l")))
+        with self._voices.speaking(language.of(st)):
+            out = self._expired(lapsed)
+            action = self._actions.get(fields.get("a", ""))
+            if action is None:
+                out += [Text(self._t.text("conversation.unclear_button")), *await self._prompt(st)]
+            else:
+                out += await action(resident, st, fields, params or {})
+            await self._save(resident, st)
         return out
 
     def reminder(self, reminder: Reminder) -> Out:
-        """The callback reminder ``bot.reminders`` pushes, with keep / move / cancel buttons."""
-        return self._reminders.message(reminder)
+        """The callback reminder ``bot.reminders`` pushes, with keep / move / cancel buttons,
+        in the language the case was made in."""
+        with self._voices.speaking(reminder.language):
+            return self._reminders.message(reminder)
 
     async def on_media(self, resident: str, kind: str) -> Out:
         key = "media.location" if kind == "location" else "media.ask_words"
         st = await self._state.load(resident) or {}
-        if st.get("phase") in (None, "choose"):
-            return [Text(self._t.text(key))]
-        return [Text(self._t.text(key)), *await self._prompt(st)]
+        with self._voices.speaking(language.of(st)):
+            if st.get("phase") in (None, "choose"):
+                return [Text(self._t.text(key))]
+            return [Text(self._t.text(key)), *await self._prompt(st)]
 
     # ---- state -------------------------------------------------------------------------
 
-    async def _load(self, resident: str) -> tuple[State, Out]:
+    async def _load(self, resident: str) -> tuple[State, bool]:
         st = await self._state.load(resident)
         lapsed = False
         if st is None:
             lapsed = await self._state.lapsed(resident)
             st = {}
         elif self._now().timestamp() - float(st.get("last", 0)) > self._state.ttl_s:
-            lapsed, st = True, {}
-        out: Out = [Text(self._t.text("conversation.expired"))] if lapsed else []
+            lapsed, st = True, language.kept(st)
         if lapsed:
             await self._state.drop(resident)
-        return st, out
+        return st, lapsed
+
+    def _expired(self, lapsed: bool) -> Out:
+        return [Text(self._t.text("conversation.expired"))] if lapsed else []
 
     async def _save(self, resident: str, st: State) -> None:
-        if st:
+        if language.worth_saving(st):
             st["last"] = self._now().timestamp()
             await self._state.save(resident, st)
         else:
@@ -196,12 +226,15 @@ class Conversation:
 
     @staticmethod
     def _reset(st: State, **keep: Any) -> None:
+        kept = language.kept(st)  # the resident's language outlives a flow
         st.clear()
-        st.update(keep)
+        st.update(kept, **keep)
 
     # ---- danger ------------------------------------------------------------------------
 
-    async def _danger(self, st: State, text: str | None = None) -> Out:
+    async def _danger(self, st: State, text: str | None = None, heard: Understanding | None = None) -> Out:
+        if text:  # answered in the language it was written in, unless the resident chose one
+            await self._hear(st, heard or await self._understand_for_language(text))
         if text:  # kept for the case staff read, only if the resident consents to one
             st["danger"] = {"kinds": self._danger_kinds(text), "words": text[:1000]}
         await self._desk.record_event(
@@ -210,18 +243,21 @@ class Conversation:
         )
         st["urgent"] = True
         st["phase"] = "danger_offer"
+        if (turn := current_turn()) is not None:
+            turn.language = self._voices.current
         return [self.emergency_lines(), self._danger_offer()]
 
-    def emergency_lines(self) -> Text:
-        """The emergency contacts, from the catalogue alone: also the worker's last resort
-        (bot.lastresort) when a danger message cannot be handled."""
-        lines = [self._t.text("danger.guidance")]
-        lines += [self._t.text("danger.line", name=x.name, number=x.number, hours=x.hours)
-                  for x in self._emergency.emergency]
+    def emergency_lines(self, language_code: str | None = None) -> Text:
+        """The emergency contacts in ``language_code`` (None: this turn's language), from the
+        catalogue alone: also the worker's last resort (bot.lastresort) when a danger message
+        cannot be handled."""
+        voice = self._voices.voice(language_code)
+        t, shown = voice.catalogue, voice.emergency
+        lines = [t.text("danger.guidance")]
+        lines += [t.text("danger.line", name=x.name, number=x.number, hours=x.hours) for x in shown.emergency]
         lines.append("")
-        lines.append(self._t.text("danger.lines_header"))
-        lines += [self._t.text("danger.line", name=x.name, number=x.number, hours=x.hours)
-                  for x in self._emergency.lines]
+        lines.append(t.text("danger.lines_header"))
+        lines += [t.text("danger.line", name=x.name, number=x.number, hours=x.hours) for x in shown.lines]
         return Text("\n".join(lines))
 
     def _danger_offer(self) -> Text:
@@ -275,6 +311,8 @@ class Conversation:
 
     async def _pb_command(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         command = f.get("v", "")
+        if command == LANGUAGE_COMMAND:  # the rich menu's language tile
+            return [self._language_menu()]
         if command not in self._words.commands:
             return [Text(self._t.text("conversation.unclear_button")), *await self._prompt(st)]
         return await self._command(resident, st, command)
@@ -332,7 +370,7 @@ class Conversation:
     async def _erase_choice(self, resident: str, st: State, erase: bool) -> Out:
         if erase:
             await self._desk.erase_resident(resident)
-            self._reset(st)
+            st.clear()  # the language too; this answer is still in it
             return [Text(self._t.text("conversation.deleted"))]
         previous = st.pop("return_phase", None)
         if previous:
@@ -341,18 +379,65 @@ class Conversation:
             self._reset(st)
         return [Text(self._t.text("conversation.nothing_deleted")), *await self._prompt(st)]
 
+    # ---- the resident's language (flows.language) --------------------------------------
+
+    async def _understand_for_language(self, text: str) -> Understanding | None:
+        try:
+            return await self._nlu.understand(text)
+        except Exception:  # noqa: BLE001 - the emergency lines go out whatever the NLU does
+            return None
+
+    async def _hear(self, st: State, heard: Understanding | None) -> Out:
+        """Answer in the language the resident wrote (unless they chose one); a partial
+        language is told at once, in itself, that English and やさしい日本語 are there too."""
+        code = language.detected(heard.language, heard.easy_japanese) if heard else None
+        if not language.adopt(st, code):
+            return []
+        assert code is not None
+        self._voices.switch(code)
+        return [self._language_offer(first=True)] if language.partial(code) else []
+
+    async def _switch_language(self, st: State, code: str | None) -> Out:
+        if code is None:
+            return [self._language_menu()]
+        language.choose(st, code)
+        self._voices.switch(code)
+        out: Out = [Text(self._t.text("language.switched"))]
+        if language.partial(code):
+            out.append(self._language_offer())
+        return out + await self._prompt(st)  # the same place in the flow, in the new language
+
+    def _language_menu(self) -> Text:
+        buttons = tuple(Button(label=x.name, data=postback.encode("lang", v=x.code), display_text=x.name)
+                        for x in supported_languages())
+        return Text(self._t.text("language.ask"), quick_replies=buttons)
+
+    def _language_offer(self, first: bool = False) -> Text:
+        offered = [x for x in supported_languages() if x.code in ("en", "ja-easy")]
+        buttons = tuple(Button(label=x.name, data=postback.encode("lang", v=x.code), display_text=x.name)
+                        for x in offered)
+        offer = self._t.text("language.offer")
+        return Text(self._t.text("language.heard") + "\n" + offer if first else offer, quick_replies=buttons)
+
+    async def _pb_language(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
+        code = f.get("v")
+        if not language.supported(code):
+            return [Text(self._t.text("conversation.unclear_button")), *await self._prompt(st)]
+        return await self._switch_language(st, code)
+
     # ---- first message and the choice of a flow ----------------------------------------
 
     async def _first_message(self, resident: str, st: State, text: str) -> Out:
         understanding = await self._nlu.understand(text)
         if understanding.crisis:
-            return await self._danger(st, text)
+            return await self._danger(st, text, understanding)
+        out = await self._hear(st, understanding)
         case = await self._desk.open_case_for(resident)
         if case is not None:
             self._reset(st, phase="returning", case=case.case_number, pending=text[:1000],
                         urgent=st.get("urgent", False))
-            return [self._returning_status(case.case_number, case.status, case.centre_name)]
-        return await self._understood(st, text, understanding)
+            return [*out, self._returning_status(case.case_number, case.status, case.centre_name)]
+        return out + await self._understood(st, text, understanding)
 
     async def _understood(self, st: State, text: str, u: Understanding) -> Out:
         known = self._situation_flows
@@ -392,8 +477,8 @@ class Conversation:
                 return await self._start_chosen(st, flow.id)
         understanding = await self._nlu.understand(text)
         if understanding.crisis:
-            return await self._danger(st, text)
-        return await self._understood(st, text, understanding)
+            return await self._danger(st, text, understanding)
+        return await self._hear(st, understanding) + await self._understood(st, text, understanding)
 
     async def _start_chosen(self, st: State, choice: str) -> Out:
         flow = self._flows.get(choice) or self._flows[GENERAL_FLOW]
@@ -585,7 +670,9 @@ class Conversation:
 
     # ---- summary and 直す -----------------------------------------------------------------
 
-    def _answer_rows(self, st: State) -> list[tuple[str, str]]:
+    def _answer_rows(self, st: State, t: Catalogue | None = None) -> list[tuple[str, str]]:
+        """Labels and chosen options in ``t`` (default: the resident's); free text as typed."""
+        t = t or self._t
         flow = self._flow(st)
         if flow is None:
             return []
@@ -593,15 +680,16 @@ class Conversation:
         for step_id, step in flow.steps.items():
             value = st.get("answers", {}).get(step_id)
             if value is not None:
-                rows.append((self._t.text(step.label), shown_value(step, value, self._t)))
+                rows.append((t.text(step.label), shown_value(step, value, t)))
         return rows
 
-    def _situation_titles(self, st: State) -> str:
+    def _situation_titles(self, st: State, t: Catalogue | None = None) -> str:
+        t = t or self._t
         titles = []
         for situation in st.get("situations") or []:
             flow = flow_for_situation(self._flows, situation)
             if flow is not None:
-                titles.append(self._t.text(flow.title))
+                titles.append(t.text(flow.title))
         return "・".join(dict.fromkeys(titles))
 
     def _summary_card(self, st: State) -> Card:
@@ -732,10 +820,11 @@ class Conversation:
 
     async def _hand_off(self, resident: str, st: State, method: str, phone: str | None) -> Out:
         routing = self._routing(st)
-        rows = self._answer_rows(st)
-        summary_lines = [f"{self._t.text('summary.situation')}: {self._situation_titles(st)}"]
+        staff = self._voices.voice(language.STAFF).catalogue  # staff read Japanese
+        rows = self._answer_rows(st, staff)
+        summary_lines = [f"{staff.text('summary.situation')}: {self._situation_titles(st, staff)}"]
         if st.get("said"):
-            summary_lines.append(f"{self._t.text('summary.said')}: {st['said']}")
+            summary_lines.append(f"{staff.text('summary.said')}: {st['said']}")
         summary_lines += [f"{label}: {value}" for label, value in rows]
         consent = st["consent"]
         request = CaseRequest(
@@ -754,6 +843,7 @@ class Conversation:
             consented_at=datetime.fromisoformat(consent["at"]),
             danger_kinds=tuple(st.get("danger", {}).get("kinds", ())),
             danger_words=st.get("danger", {}).get("words"),
+            language=self._voices.current,
         )
         try:
             receipt = await self._desk.create_case(request)

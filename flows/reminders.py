@@ -39,6 +39,7 @@ class Reminder:
     centre_name: str
     slot_start: datetime
     contact_method: str  # "phone" or "line"
+    language: str = "ja"  # the case's: the reminder and its buttons speak it
 
 
 class ReminderTalk:
@@ -71,11 +72,11 @@ class ReminderTalk:
             case=reminder.case_number,
             how=self._t.text(f"reminder.how.{reminder.contact_method}"),
         )
-        case = reminder.case_number
+        case, lang = reminder.case_number, reminder.language
         return [Text(text, quick_replies=(
-            self._button("reminder.keep", "keep", case),
-            self._button("reminder.move", "move", case),
-            self._button("reminder.cancel", "cancel", case),
+            self._button("reminder.keep", "keep", case, l=lang),
+            self._button("reminder.move", "move", case, l=lang),
+            self._button("reminder.cancel", "cancel", case, l=lang),
         ))]
 
     def _button(self, label_key: str, op: str, case: str, **fields: str) -> Button:

@@ -38,6 +38,8 @@ class Turn:
     # Redis still holds of them (dead letters) and asks for the append-only file to be
     # compacted (bot.erasure).
     forget: bool = False
+    # The language that danger answer was in: staff alerted about it see it on the case.
+    language: str | None = None
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:

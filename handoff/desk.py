@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flows.language import spoken
 from flows.ports import (
     BookedCase,
     CaseReceipt,
@@ -142,6 +143,7 @@ class HandoffDesk:
                         line_user_id=line_user_id(request.resident),
                         phone=request.phone,
                         callback_slot=request.slot_start,
+                        language=request.language,
                         now=now,
                     )
                 except slots.SlotTaken as exc:
@@ -172,7 +174,7 @@ class HandoffDesk:
             async def record() -> None:
                 await events.record_event(
                     session, ward=self.directory.ward, flow=flow, kind=kind, step=step,
-                    outcome=outcome, situation=situation, at=self._now(),
+                    outcome=outcome, situation=situation, at=self._now(), language=spoken(),
                 )
 
             await effects.once(session, key, record)

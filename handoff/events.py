@@ -50,6 +50,7 @@ async def record_event(
     outcome: str | None = None,
     situation: str | None = None,
     at: datetime | None = None,
+    language: str | None = None,
 ) -> None:
     """Add one anonymous row (flow start, step reached, or outcome); the caller commits.
 
@@ -68,4 +69,5 @@ async def record_event(
         step=_code("step", step),
         outcome=_code("outcome", outcome),
         situation=situation,
+        language=_code("language", language),
     ))

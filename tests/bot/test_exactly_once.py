@@ -27,6 +27,7 @@ from bot.outbox import Commit
 from bot.services import Services
 from bot.worker import StreamWorker
 from flows import redis_keys
+from flows.catalogue import load_catalogue
 from handoff.db import session_factory
 from handoff.models import EventLog, Handoff, SlotBooking
 from handoff.staff_models import CaseWork
@@ -181,6 +182,27 @@ async def test_a_conversation_crashing_on_a_danger_message_still_gives_the_lines
         assert await services.dead_letters.replay(letter.id) == "event_requeued"
         await wait_until(lambda: len(bot.fake.messages_for(user)) == 2, timeout=15)
         assert t("danger.offer") in bot.fake.texts_for(user)
+
+
+async def test_the_last_resort_lines_and_the_alerted_case_are_in_the_language_written(
+    redis_client, fake_line, clean_database
+):
+    async with staff_webhook() as (hook, alerts), running(fake_line, staff_webhook_url=hook) as (bot, services):
+
+        async def crash(resident: str, text: str) -> Any:
+            raise RuntimeError("a bug in the conversation")
+
+        services.dispatcher._conversation.on_text = crash  # type: ignore[method-assign]
+        user = user_id()
+        await bot.post(text_event(user, "I want to die", reply_token=bot.fake.issue_reply_token(user)))
+        await wait_until(lambda: bot.fake.messages_for(user), timeout=15)
+        (delivery,) = bot.fake.messages_for(user)
+        lines = delivery.messages[0]["text"]
+        assert lines.startswith(load_catalogue("en").text("danger.guidance"))
+        assert lines.index("03-5774-0992") < lines.index("0570-783-556")  # a line in English first
+        await wait_until(lambda: alerts, timeout=30)
+        (case,) = await _handoffs(services)
+        assert (case.urgency, case.language, case.interpreter_needed) == ("urgent", "en", True)
 
 
 async def test_a_danger_answer_lines_cannot_deliver_alerts_staff_and_goes_out_after(

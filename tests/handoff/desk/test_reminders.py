@@ -60,7 +60,7 @@ async def test_the_reminder_names_centre_time_case_and_what_happens(chat, sessio
     assert t("reminder.how.phone") in message.text
     assert [b.label for b in chat.buttons()] == [t("reminder.keep"), t("reminder.move"), t("reminder.cancel")]
     assert [postback.decode(b.data or "") for b in chat.buttons()] == [
-        {"a": "rem", "op": op, "c": case} for op in ("keep", "move", "cancel")
+        {"a": "rem", "op": op, "c": case, "l": "ja"} for op in ("keep", "move", "cancel")
     ]
     _remind(chat, case, start, kind="hour_before", contact="line")
     assert t("reminder.how.line") in chat.texts() and t("reminder.how.phone") not in chat.texts()

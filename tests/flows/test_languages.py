@@ -1,0 +1,206 @@
+"""Residents answered in the language they wrote in, through the real conversation core
+(real Redis, PostgreSQL and embedded NLU): nobody chooses a language first here. English
+from the first message to a booked callback, やさしい日本語 for a kana-only writer, the
+emergency lines in every language, a switch mid-flow that keeps the resident's place, and
+the Japanese summary staff read."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from flows import kanji
+from flows.catalogue import load_catalogue, load_languages
+from flows.notices import load_emergency
+from flows.outgoing import Text
+from handoff.models import EventLog, Handoff
+from tests.flows.conftest import Chat
+from tests.flows.test_catalogue_in_conversation import FROM_THE_WARD, _not_english, _read
+
+EN = load_catalogue("en")
+EASY = load_catalogue("ja-easy")
+JA = load_catalogue("ja")
+
+
+async def _book(chat: Chat, language: str, first: str) -> list[str]:
+    """Write ``first``, then tap through whatever the flow asks (first option, or skip)
+    to a booked LINE callback; everything the resident was shown, in order."""
+    t = load_catalogue(language)
+    await chat.say(first)
+    seen = _read(chat)
+    for _ in range(12):
+        labels = [b.label for b in chat.buttons()]
+        if t.text("summary.send") in labels:
+            break
+        if t.text("consent.agree") in labels:
+            await chat.tap(t.text("consent.agree"))
+        elif t.text("flows.common.skip") in labels:
+            await chat.tap(t.text("flows.common.skip"))
+        else:
+            answers = [b for b in chat.buttons() if (b.data or "").startswith("a=answer")]
+            assert answers, chat.texts()
+            await chat.tap(answers[0].label)
+        seen += _read(chat)
+    await chat.tap(t.text("summary.send"))
+    seen += _read(chat)
+    await chat.tap_first_slot()
+    seen += _read(chat)
+    await chat.tap(t.text("contact.line"))
+    return seen + _read(chat)
+
+
+async def _case(sessions) -> Handoff:
+    async with sessions() as session:
+        return (await session.scalars(select(Handoff))).one()
+
+
+ENGLISH_DEBT = "I cannot repay my loans from a consumer finance company"
+
+
+async def test_an_english_writer_is_answered_in_english_to_a_booked_callback(chat, sessions):
+    seen = await _book(chat, "en", ENGLISH_DEBT)
+    assert seen[0] == EN.text("flows.debt.ack")
+    assert any(EN.text("consent.intro") in s for s in seen)
+    assert seen[-1].startswith("Thank you. We passed your consultation to the desk.")
+    assert {s: _not_english(s) for s in seen if _not_english(s)} == {}
+
+    case = await _case(sessions)
+    assert (case.language, case.interpreter_needed) == ("en", True)
+    async with sessions() as session:  # statistics count residents by language
+        started = (await session.scalars(select(EventLog.language).where(EventLog.kind == "start"))).all()
+    assert started == ["en"]
+    # Staff read Japanese: labels and tapped choices in Japanese, the resident's words as written.
+    assert case.summary is not None and case.answers is not None
+    assert case.summary.startswith(JA.text("summary.situation") + ": " + JA.text("flows.debt.title"))
+    assert f"{JA.text('summary.said')}: {ENGLISH_DEBT}" in case.summary
+    assert JA.text("flows.common.who.label") in case.answers
+    assert case.answers[JA.text("flows.common.who.label")] == JA.text("flows.common.who.self")
+
+
+async def test_a_kana_only_writer_is_answered_in_easy_japanese_to_the_end(chat, sessions):
+    seen = await _book(chat, "ja-easy", "しゃっきんが かえせません。まいつき くるしいです")
+    assert seen[0] == EASY.text("flows.debt.ack")
+    assert re.search(r"\d+がつ \d+にち（\w+ようび） \d+:\d\d ごろ", seen[-1]), seen[-1]
+    nouns = (*load_languages()["ja-easy"].proper_nouns, *FROM_THE_WARD)
+    for shown in seen:
+        kanji_count, kana_count = kanji.count(shown, nouns)
+        assert kanji_count <= kanji.LIMIT * (kanji_count + kana_count), shown
+    case = await _case(sessions)
+    assert (case.language, case.interpreter_needed) == ("ja-easy", False)
+
+
+DANGER = {
+    "ja": "もう死にたい",
+    "ja-easy": "もう しにたい",
+    "en": "I want to die",
+    "zh": "我不想活了",
+    "ko": "죽고 싶어요",
+    "vi": "Chồng tôi đánh tôi",
+    "ne": "म मर्न चाहन्छु",
+    "tl": "Gusto ko nang mamatay",
+}
+
+
+@pytest.mark.parametrize("language", list(DANGER))
+async def test_danger_in_any_language_gets_the_emergency_lines_in_that_language(chat, language):
+    out = await chat.say(DANGER[language])
+    t, lines = load_catalogue(language), load_emergency(language)
+    body = out[0]
+    assert isinstance(body, Text)
+    assert body.text.startswith(t.text("danger.guidance"))
+    assert t.text("danger.lines_header") in body.text
+    assert "110" in body.text and "119" in body.text
+    listed = [body.text.index(x.number) for x in lines.lines]
+    assert listed == sorted(listed)  # in the order flows.notices gives for this language
+    if language != "ja":  # a line that takes the resident's language comes first
+        first = lines.lines[0]
+        assert language in first.languages or load_languages()[language].fallback in first.languages
+    assert isinstance(out[1], Text) and out[1].text == t.text("danger.offer")
+
+
+FIRST_WORDS = {
+    "zh": "我欠了很多钱，还不起",
+    "ko": "빚이 너무 많아서 갚을 수가 없어요",
+    "vi": "Tôi nợ nhiều tiền và không trả được",
+    "ne": "मसँग धेरै ऋण छ, तिर्न सक्दिन",
+    "tl": "Marami akong utang at hindi ko na mabayaran",
+}
+
+
+@pytest.mark.parametrize("language", list(FIRST_WORDS))
+async def test_the_first_answer_in_a_partial_language_is_in_it_and_offers_english_or_easy_japanese(chat, language):
+    out = await chat.say(FIRST_WORDS[language])
+    t = load_catalogue(language)
+    assert t.language_of("language.offer") == language
+    assert out[0] == Text(t.text("language.heard") + "\n" + t.text("language.offer"), quick_replies=out[0].quick_replies)
+    assert [b.data for b in out[0].quick_replies] == ["a=lang&v=en", "a=lang&v=ja-easy"]
+    await chat.conversation.on_postback(chat.resident, "a=lang&v=en", None)  # the offer taken
+    chat.last = await chat.say("Me")
+    assert _not_english(chat.texts()) == []
+
+
+async def test_a_partial_language_is_told_in_itself_that_english_and_easy_japanese_are_there(chat):
+    out = await chat.say("我欠了很多钱，还不起")
+    zh = load_catalogue("zh")
+    assert isinstance(out[0], Text) and out[0].text == zh.text("language.heard") + "\n" + zh.text("language.offer")
+    assert [b.label for b in out[0].quick_replies] == ["English", "やさしい にほんご"]
+    # The flow itself goes on in the fallback language (やさしい日本語 for Chinese readers).
+    assert out[1] == Text(EASY.text("flows.debt.ack"))
+    while zh.text("consent.agree") not in [b.label for b in chat.buttons()]:
+        answers = [b for b in chat.buttons() if (b.data or "").startswith("a=answer")]
+        await (chat.tap(answers[0].label) if answers else chat.tap(EASY.text("flows.common.skip")))
+    consent = chat.texts()
+    assert zh.text("consent.intro") in consent and "同意" in consent
+    await chat.say("English")  # as the offer says, typed
+    assert chat.texts().startswith(EN.text("language.switched"))
+    assert EN.text("consent.intro") in chat.texts()  # the same place, now in English
+
+
+async def test_switching_language_mid_flow_keeps_the_question(chat):
+    await chat.say(ENGLISH_DEBT)
+    await chat.tap(EN.text("flows.common.who.self"))
+    question_en = chat.last[-1]
+    assert isinstance(question_en, Text)
+    await chat.say("やさしい にほんご")
+    assert chat.texts().startswith(EASY.text("language.switched"))
+    question = chat.last[-1]
+    assert isinstance(question, Text) and question.text != question_en.text
+    assert [b.data for b in question.quick_replies] == [b.data for b in question_en.quick_replies]
+    await chat.tap(question.quick_replies[0].label)  # answered in the new language, flow goes on
+    await chat.say("日本語")
+    assert chat.texts().startswith(JA.text("language.switched"))
+    # A chosen language stays, whatever the resident writes next.
+    await chat.say("I don't know")
+    assert _not_english(chat.texts()) != [] and EN.text("flows.common.reask_free") not in chat.texts()
+
+
+async def test_the_rich_menu_language_tile_offers_every_language(chat):
+    out = await chat.conversation.on_postback(chat.resident, "a=cmd&v=language", None)
+    chat.last = out
+    assert out[0] == Text(JA.text("language.ask"), quick_replies=out[0].quick_replies)
+    assert [b.label for b in chat.buttons()] == [x.name for x in load_languages().values()]
+    await chat.tap("한국어")
+    ko = load_catalogue("ko")
+    assert chat.texts().startswith(ko.text("language.switched"))
+    await chat.say("I want to die")  # detection does not override a choice
+    assert chat.texts().startswith(ko.text("danger.guidance"))
+
+
+async def test_a_detected_language_is_not_kept_once_the_conversation_ends(chat, redis_client):
+    await chat.say(ENGLISH_DEBT)
+    await chat.say("stop")
+    assert chat.texts() == EN.text("conversation.stopped")
+    assert await chat.conversation._state.load(chat.resident) is None  # nothing kept
+
+
+async def test_the_welcome_offers_every_language_and_a_tap_answers_in_it(chat):
+    chat.last = await chat.conversation.welcome(chat.resident)
+    assert [b.label for b in chat.buttons()] == [x.name for x in load_languages().values()]
+    await chat.tap("Tiếng Việt")
+    vi = load_catalogue("vi")
+    assert chat.texts().startswith(vi.text("language.switched"))
+    assert vi.text("language.offer") in chat.texts()
+    menu = chat.last[-1]  # the menu of situations, in vi's fallback
+    assert menu.quick_replies[0].label == EASY.text("conversation.choice.debt")
