@@ -232,7 +232,7 @@ class Conversation:
     # ---- danger ------------------------------------------------------------------------
 
     async def _danger(self, st: State, text: str | None = None, heard: Understanding | None = None) -> Out:
-        if text:  # answered in the language it was written in, unless the resident chose one
+        if text and not st.get(language.CHOSEN):  # answered in the language it was written in
             await self._hear(st, heard or await self._understand_for_language(text))
         if text:  # kept for the case staff read, only if the resident consents to one
             st["danger"] = {"kinds": self._danger_kinds(text), "words": text[:1000]}
