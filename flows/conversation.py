@@ -192,7 +192,8 @@ class Conversation:
             return self._reminders.message(reminder)
 
     async def on_media(self, resident: str, kind: str) -> Out:
-        key = "media.location" if kind == "location" else "media.ask_words"
+        # "edited": LINE sent an edited message we cannot read (bot/events/message.py).
+        key = {"location": "media.location", "edited": "media.edited"}.get(kind, "media.ask_words")
         st = await self._state.load(resident) or {}
         with self._voices.speaking(language.of(st)):
             if st.get("phase") in (None, "choose"):

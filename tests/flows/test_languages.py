@@ -231,3 +231,11 @@ async def test_the_emergency_lines_go_out_when_the_language_cannot_be_read(redis
     out = await chat.say("I want to die")
     assert isinstance(out[0], Text) and out[0].text.startswith(JA.text("danger.guidance"))
     assert "110" in out[0].text and out[1] == Text(JA.text("danger.offer"), quick_replies=out[1].quick_replies)
+
+
+async def test_photos_and_edited_messages_are_answered_in_the_residents_language(chat):
+    await chat.say(ENGLISH_DEBT)
+    out = await chat.conversation.on_media(chat.resident, "image")
+    assert out[0] == Text(EN.text("media.ask_words")) and _not_english(Chat(chat.conversation, last=out).texts()) == []
+    out = await chat.conversation.on_media(chat.resident, "edited")
+    assert out[0] == Text(EN.text("media.edited"))
