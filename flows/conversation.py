@@ -193,7 +193,8 @@ class Conversation:
             return self._reminders.message(reminder)
 
     async def on_media(self, resident: str, kind: str) -> Out:
-        key = "media.location" if kind == "location" else "media.ask_words"
+        # "edited": LINE sent an edited message we cannot read (bot/events/message.py).
+        key = {"location": "media.location", "edited": "media.edited"}.get(kind, "media.ask_words")
         st = await self._state.load(resident) or {}
         with self._voices.speaking(language.of(st)):
             if st.get("phase") in (None, "choose"):
@@ -233,7 +234,7 @@ class Conversation:
     # ---- danger ------------------------------------------------------------------------
 
     async def _danger(self, st: State, text: str | None = None, heard: Understanding | None = None) -> Out:
-        if text:  # answered in the language it was written in, unless the resident chose one
+        if text and not st.get(language.CHOSEN):  # answered in the language it was written in
             await self._hear(st, heard or await self._understand_for_language(text))
         if text:  # kept for the case staff read, only if the resident consents to one
             st["danger"] = {"kinds": self._danger_kinds(text), "words": text[:1000]}

@@ -232,6 +232,28 @@ async def test_a_danger_answer_lines_cannot_deliver_alerts_staff_and_goes_out_af
         assert len(alerts) == 1
 
 
+async def test_a_danger_alert_case_is_in_the_language_the_resident_was_answered_in(
+    redis_client, fake_line, clean_database
+):
+    async with staff_webhook() as (hook, alerts), running(
+        fake_line, staff_webhook_url=hook, danger_alert_after_s=1.0, delivery_backoff_cap_s=1.0
+    ) as (bot, services):
+        user = user_id()
+        await bot.post(text_event(user, "한국어", reply_token=bot.fake.issue_reply_token(user)))  # chosen
+        await wait_until(lambda: bot.fake.messages_for(user), timeout=15)
+        bot.fake.inject("reply", *[Fault(status=500)] * 200)
+        bot.fake.inject("push", *[Fault(status=500)] * 200)
+        await bot.post(text_event(user, "I want to die", reply_token=bot.fake.issue_reply_token(user)))
+        await wait_until(lambda: alerts, timeout=30)
+        (case,) = await _handoffs(services)
+        # Korean, as answered (the words alone would say English).
+        assert (case.urgency, case.language, case.interpreter_needed) == ("urgent", "ko", True)
+        bot.fake.faults.clear()
+        await wait_until(lambda: len(bot.fake.messages_for(user)) == 2, timeout=15)
+        assert bot.fake.messages_for(user)[1].messages[0]["text"].startswith(
+            load_catalogue("ko").text("danger.guidance"))
+
+
 async def test_a_dead_event_is_counted_listed_encrypted_and_replayed(redis_client, fake_line, clean_database):
     async with running(fake_line, metrics_allow_ips="127.0.0.1") as (bot, services):
         conversation = services.dispatcher._conversation

@@ -13,8 +13,12 @@ from sqlalchemy import select
 
 from flows import kanji
 from flows.catalogue import load_catalogue, load_languages
+from flows.conversation import Conversation
+from flows.desk import HandoffDesk
 from flows.notices import load_emergency
 from flows.outgoing import Text
+from flows.state import StateStore
+from handoff.directory import load_directory
 from handoff.models import EventLog, Handoff
 from tests.flows.conftest import Chat
 from tests.flows.test_catalogue_in_conversation import FROM_THE_WARD, _not_english, _read
@@ -204,3 +208,34 @@ async def test_the_welcome_offers_every_language_and_a_tap_answers_in_it(chat):
     assert vi.text("language.offer") in chat.texts()
     menu = chat.last[-1]  # the menu of situations, in vi's fallback
     assert menu.quick_replies[0].label == EASY.text("conversation.choice.debt")
+
+
+class _UnderstandingDown:
+    """The NLU server is down: its danger lexicon (local) still answers, understand fails."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+
+    async def understand(self, text: str):
+        raise ConnectionError("rasa is down")
+
+    def danger(self, text: str) -> bool:
+        return bool(self._real.danger(text))
+
+
+async def test_the_emergency_lines_go_out_when_the_language_cannot_be_read(redis_client, sessions, understander,
+                                                                           clock):
+    desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions, clock=clock)
+    chat = Chat(Conversation(state=StateStore(redis_client, 3600), catalogue=JA,
+                             understander=_UnderstandingDown(understander), desk=desk, clock=clock))
+    out = await chat.say("I want to die")
+    assert isinstance(out[0], Text) and out[0].text.startswith(JA.text("danger.guidance"))
+    assert "110" in out[0].text and out[1] == Text(JA.text("danger.offer"), quick_replies=out[1].quick_replies)
+
+
+async def test_photos_and_edited_messages_are_answered_in_the_residents_language(chat):
+    await chat.say(ENGLISH_DEBT)
+    out = await chat.conversation.on_media(chat.resident, "image")
+    assert out[0] == Text(EN.text("media.ask_words")) and _not_english(Chat(chat.conversation, last=out).texts()) == []
+    out = await chat.conversation.on_media(chat.resident, "edited")
+    assert out[0] == Text(EN.text("media.edited"))
