@@ -1,98 +1,24 @@
-"""Residents answered in the language they wrote in, through the real conversation core
-(real Redis, PostgreSQL and embedded NLU): nobody chooses a language first here. English
-from the first message to a booked callback, やさしい日本語 for a kana-only writer, the
-emergency lines in every language, a switch mid-flow that keeps the resident's place, and
-the Japanese summary staff read."""
+"""Residents answered in the language they wrote in, through the conversation core (in-memory
+desk and state, embedded NLU): nobody chooses a language first here. The emergency lines in
+every language, a partial language's offer, a switch mid-flow that keeps the resident's
+place. A booked callback in English or やさしい日本語 and the Japanese summary staff read, as
+PostgreSQL stores them: tests/handoff/desk/test_languages_cases.py."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from sqlalchemy import select
 
-from flows import kanji
 from flows.catalogue import load_catalogue, load_languages
 from flows.conversation import Conversation
-from flows.desk import HandoffDesk
 from flows.notices import load_emergency
 from flows.outgoing import Text
-from flows.state import StateStore
-from handoff.directory import load_directory
-from handoff.models import EventLog, Handoff
 from tests.flows.conftest import Chat
-from tests.flows.test_catalogue_in_conversation import FROM_THE_WARD, _not_english, _read
+from tests.flows.test_catalogue_in_conversation import _not_english
 
 EN = load_catalogue("en")
 EASY = load_catalogue("ja-easy")
 JA = load_catalogue("ja")
-
-
-async def _book(chat: Chat, language: str, first: str) -> list[str]:
-    """Write ``first``, then tap through whatever the flow asks (first option, or skip)
-    to a booked LINE callback; everything the resident was shown, in order."""
-    t = load_catalogue(language)
-    await chat.say(first)
-    seen = _read(chat)
-    for _ in range(12):
-        labels = [b.label for b in chat.buttons()]
-        if t.text("summary.send") in labels:
-            break
-        if t.text("consent.agree") in labels:
-            await chat.tap(t.text("consent.agree"))
-        elif t.text("flows.common.skip") in labels:
-            await chat.tap(t.text("flows.common.skip"))
-        else:
-            answers = [b for b in chat.buttons() if (b.data or "").startswith("a=answer")]
-            assert answers, chat.texts()
-            await chat.tap(answers[0].label)
-        seen += _read(chat)
-    await chat.tap(t.text("summary.send"))
-    seen += _read(chat)
-    await chat.tap_first_slot()
-    seen += _read(chat)
-    await chat.tap(t.text("contact.line"))
-    return seen + _read(chat)
-
-
-async def _case(sessions) -> Handoff:
-    async with sessions() as session:
-        return (await session.scalars(select(Handoff))).one()
-
-
 ENGLISH_DEBT = "I cannot repay my loans from a consumer finance company"
-
-
-async def test_an_english_writer_is_answered_in_english_to_a_booked_callback(chat, sessions):
-    seen = await _book(chat, "en", ENGLISH_DEBT)
-    assert seen[0] == EN.text("flows.debt.ack")
-    assert any(EN.text("consent.intro") in s for s in seen)
-    assert seen[-1].startswith("Thank you. We passed your consultation to the desk.")
-    assert {s: _not_english(s) for s in seen if _not_english(s)} == {}
-
-    case = await _case(sessions)
-    assert (case.language, case.interpreter_needed) == ("en", True)
-    async with sessions() as session:  # statistics count residents by language
-        started = (await session.scalars(select(EventLog.language).where(EventLog.kind == "start"))).all()
-    assert started == ["en"]
-    # Staff read Japanese: labels and tapped choices in Japanese, the resident's words as written.
-    assert case.summary is not None and case.answers is not None
-    assert case.summary.startswith(JA.text("summary.situation") + ": " + JA.text("flows.debt.title"))
-    assert f"{JA.text('summary.said')}: {ENGLISH_DEBT}" in case.summary
-    assert JA.text("flows.common.who.label") in case.answers
-    assert case.answers[JA.text("flows.common.who.label")] == JA.text("flows.common.who.self")
-
-
-async def test_a_kana_only_writer_is_answered_in_easy_japanese_to_the_end(chat, sessions):
-    seen = await _book(chat, "ja-easy", "しゃっきんが かえせません。まいつき くるしいです")
-    assert seen[0] == EASY.text("flows.debt.ack")
-    assert re.search(r"\d+がつ \d+にち（\w+ようび） \d+:\d\d ごろ", seen[-1]), seen[-1]
-    nouns = (*load_languages()["ja-easy"].proper_nouns, *FROM_THE_WARD)
-    for shown in seen:
-        kanji_count, kana_count = kanji.count(shown, nouns)
-        assert kanji_count <= kanji.LIMIT * (kanji_count + kana_count), shown
-    case = await _case(sessions)
-    assert (case.language, case.interpreter_needed) == ("ja-easy", False)
 
 
 DANGER = {
@@ -192,11 +118,11 @@ async def test_the_rich_menu_language_tile_offers_every_language(chat):
     assert chat.texts().startswith(ko.text("danger.guidance"))
 
 
-async def test_a_detected_language_is_not_kept_once_the_conversation_ends(chat, redis_client):
+async def test_a_detected_language_is_not_kept_once_the_conversation_ends(chat, state):
     await chat.say(ENGLISH_DEBT)
     await chat.say("stop")
     assert chat.texts() == EN.text("conversation.stopped")
-    assert await chat.conversation._state.load(chat.resident) is None  # nothing kept
+    assert await state.load(chat.resident) is None  # nothing kept
 
 
 async def test_the_welcome_offers_every_language_and_a_tap_answers_in_it(chat):
@@ -223,10 +149,8 @@ class _UnderstandingDown:
         return bool(self._real.danger(text))
 
 
-async def test_the_emergency_lines_go_out_when_the_language_cannot_be_read(redis_client, sessions, understander,
-                                                                           clock):
-    desk = HandoffDesk(directory=load_directory("edogawa"), sessions=sessions, clock=clock)
-    chat = Chat(Conversation(state=StateStore(redis_client, 3600), catalogue=JA,
+async def test_the_emergency_lines_go_out_when_the_language_cannot_be_read(state, desk, understander, clock):
+    chat = Chat(Conversation(state=state, catalogue=JA,
                              understander=_UnderstandingDown(understander), desk=desk, clock=clock))
     out = await chat.say("I want to die")
     assert isinstance(out[0], Text) and out[0].text.startswith(JA.text("danger.guidance"))
