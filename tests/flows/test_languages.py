@@ -239,3 +239,20 @@ async def test_photos_and_edited_messages_are_answered_in_the_residents_language
     assert out[0] == Text(EN.text("media.ask_words")) and _not_english(Chat(chat.conversation, last=out).texts()) == []
     out = await chat.conversation.on_media(chat.resident, "edited")
     assert out[0] == Text(EN.text("media.edited"))
+
+
+async def test_an_english_resident_types_answers_as_the_english_examples_show(chat):
+    await chat.say("Hello")
+    await chat.tap(EN.text("conversation.choice.family_8050"))
+    await chat.tap(EN.text("flows.family_8050.relation.parent"))
+    for typed in ("82 years old", "in his 50s", "10 years"):
+        asked = chat.last[-1]
+        await chat.say(typed)
+        assert chat.last[-1] != asked, (typed, chat.texts())  # read, not asked again
+    while EN.text("consent.agree") not in [b.label for b in chat.buttons()]:
+        await chat.tap(EN.text("flows.common.skip"))
+    await chat.tap(EN.text("consent.agree"))
+    rows = dict(chat.card().rows)
+    assert rows[EN.text("flows.family_8050.parent_age.label")] == "82 years old"
+    assert rows[EN.text("flows.family_8050.duration.label")] == "10 years"
+    assert _not_english(chat.texts()) == []
