@@ -192,11 +192,13 @@ async def test_the_rich_menu_language_tile_offers_every_language(chat):
     assert chat.texts().startswith(ko.text("danger.guidance"))
 
 
-async def test_a_detected_language_is_not_kept_once_the_conversation_ends(chat, redis_client):
-    await chat.say(ENGLISH_DEBT)
+@pytest.mark.parametrize("start", [ENGLISH_DEBT, "English"])
+async def test_nothing_is_kept_once_the_conversation_ends_not_even_the_language(chat, start):
+    await chat.say(start)
     await chat.say("stop")
     assert chat.texts() == EN.text("conversation.stopped")
-    assert await chat.conversation._state.load(chat.resident) is None  # nothing kept
+    assert await chat.conversation._state.load(chat.resident) is None  # nothing kept in Redis
+    assert await chat.conversation._state.lapsed(chat.resident) is False  # no "we deleted it" later
 
 
 async def test_the_welcome_offers_every_language_and_a_tap_answers_in_it(chat):
