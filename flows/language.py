@@ -72,9 +72,11 @@ def kept(st: dict[str, Any]) -> dict[str, Any]:
 
 
 def worth_saving(st: dict[str, Any]) -> bool:
-    """A state holding only a detected language is not kept; a chosen one is (the resident
-    asked for it to be remembered), and so is any state with more in it."""
-    return bool(st.get(CHOSEN)) or any(key not in (*STATE_KEYS, "last") for key in st)
+    """A state holding nothing but the language is not kept: once a conversation has ended
+    (stopped, refused, handed off) nothing about the resident stays in Redis, and a state
+    kept for the language alone would later be taken for a lapsed conversation. The case
+    keeps the language after a handoff; the next message is read again."""
+    return any(key not in (*STATE_KEYS, "last") for key in st)
 
 
 def partial(code: str) -> bool:

@@ -153,15 +153,21 @@ async def test_standby_events_are_acknowledged_and_not_answered(bot, redis_clien
     assert not await redis_client.exists(redis_keys.conversation(f"user:{user}"))
 
 
+def _crash_on_text(services: Services) -> None:
+    """A bug in the conversation: every text message raises (``del`` the attribute to fix it)."""
+
+    async def crash(resident: str, text: str) -> Any:
+        raise RuntimeError("a bug in the conversation")
+
+    services.dispatcher._conversation.on_text = crash  # type: ignore[method-assign]
+
+
 async def test_a_conversation_crashing_on_a_danger_message_still_gives_the_lines_and_alerts_staff(
     redis_client, fake_line, clean_database
 ):
     async with staff_webhook() as (hook, alerts), running(fake_line, staff_webhook_url=hook) as (bot, services):
 
-        async def crash(resident: str, text: str) -> Any:
-            raise RuntimeError("a bug in the conversation")
-
-        services.dispatcher._conversation.on_text = crash  # type: ignore[method-assign]
+        _crash_on_text(services)
         user = user_id()
         await bot.post(text_event(user, "もう死にたい", reply_token=bot.fake.issue_reply_token(user)))
         await wait_until(lambda: bot.fake.messages_for(user), timeout=15)
@@ -189,10 +195,7 @@ async def test_the_last_resort_lines_and_the_alerted_case_are_in_the_language_wr
 ):
     async with staff_webhook() as (hook, alerts), running(fake_line, staff_webhook_url=hook) as (bot, services):
 
-        async def crash(resident: str, text: str) -> Any:
-            raise RuntimeError("a bug in the conversation")
-
-        services.dispatcher._conversation.on_text = crash  # type: ignore[method-assign]
+        _crash_on_text(services)
         user = user_id()
         await bot.post(text_event(user, "I want to die", reply_token=bot.fake.issue_reply_token(user)))
         await wait_until(lambda: bot.fake.messages_for(user), timeout=15)

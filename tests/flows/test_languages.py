@@ -118,11 +118,13 @@ async def test_the_rich_menu_language_tile_offers_every_language(chat):
     assert chat.texts().startswith(ko.text("danger.guidance"))
 
 
-async def test_a_detected_language_is_not_kept_once_the_conversation_ends(chat, state):
-    await chat.say(ENGLISH_DEBT)
+@pytest.mark.parametrize("start", [ENGLISH_DEBT, "English"])
+async def test_nothing_is_kept_once_the_conversation_ends_not_even_the_language(chat, start):
+    await chat.say(start)
     await chat.say("stop")
     assert chat.texts() == EN.text("conversation.stopped")
-    assert await state.load(chat.resident) is None  # nothing kept
+    assert await chat.conversation._state.load(chat.resident) is None  # nothing kept in Redis
+    assert await chat.conversation._state.lapsed(chat.resident) is False  # no "we deleted it" later
 
 
 async def test_the_welcome_offers_every_language_and_a_tap_answers_in_it(chat):
@@ -163,3 +165,20 @@ async def test_photos_and_edited_messages_are_answered_in_the_residents_language
     assert out[0] == Text(EN.text("media.ask_words")) and _not_english(Chat(chat.conversation, last=out).texts()) == []
     out = await chat.conversation.on_media(chat.resident, "edited")
     assert out[0] == Text(EN.text("media.edited"))
+
+
+async def test_an_english_resident_types_answers_as_the_english_examples_show(chat):
+    await chat.say("Hello")
+    await chat.tap(EN.text("conversation.choice.family_8050"))
+    await chat.tap(EN.text("flows.family_8050.relation.parent"))
+    for typed in ("82 years old", "in his 50s", "10 years"):
+        asked = chat.last[-1]
+        await chat.say(typed)
+        assert chat.last[-1] != asked, (typed, chat.texts())  # read, not asked again
+    while EN.text("consent.agree") not in [b.label for b in chat.buttons()]:
+        await chat.tap(EN.text("flows.common.skip"))
+    await chat.tap(EN.text("consent.agree"))
+    rows = dict(chat.card().rows)
+    assert rows[EN.text("flows.family_8050.parent_age.label")] == "82 years old"
+    assert rows[EN.text("flows.family_8050.duration.label")] == "10 years"
+    assert _not_english(chat.texts()) == []
