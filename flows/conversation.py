@@ -37,13 +37,14 @@ from flows.phases.delete import Delete
 from flows.phases.returning import Returning
 from flows.phases.slot import Slot
 from flows.phases.speech import Speech
+from flows.phases.state import ConversationState
 from flows.phases.summary import Summary
 from flows.phases.table import Phase, PhaseTableError, actions_in
 from flows.ports import DangerKinds, Desk, States, Understands, verdict_kinds
 from flows.reminders import Reminder, ReminderTalk
 from flows.slots import SlotPicker
 
-State = dict[str, Any]
+State = ConversationState
 Out = list[Outgoing]
 Prompt = Callable[[State], Awaitable[Out]]
 TextHandler = Callable[[str, State, str], Awaitable[Out]]
@@ -119,14 +120,16 @@ class Conversation:
     # ---- public surface (called by bot/events) -------------------------------------
 
     async def welcome(self, resident: str, *, returning: bool = False) -> Out:
-        known = await self._state.load(resident)
-        with self._voices.speaking(language.of(known or {})):
+        raw = await self._state.load(resident)
+        known = ConversationState.from_json(raw) if raw else None
+        with self._voices.speaking(language.of(known or ConversationState())):
             if returning and (case := await self._desk.open_case_for(resident)) is not None:
                 # Back after blocking: their open case, not a new flow.
-                await self._save(resident, {**language.kept(known or {}), "phase": "returning",
-                                            "case": case.case_number})
+                st = known.kept() if known else ConversationState()
+                st.phase, st.case = Phase.RETURNING, case.case_number
+                await self._save(resident, st)
                 return [self._phases.returning.status(case.case_number, case.status, case.centre_name)]
-            if returning and known:
+            if returning and raw:
                 return [Text(self._t.text("welcome_back", ward_name=self._desk.ward_name))]
             # Before a word is written the language is unknown: each one is a tap away.
             return [Text(self._t.text("welcome", ward_name=self._desk.ward_name),
@@ -147,7 +150,7 @@ class Conversation:
             elif (command := self._words.command(text)) is not None:
                 out += await self._phases.commands.command(resident, st, command)
             else:
-                out += await self._texts[Phase.of(st.get("phase"))](resident, st, text)
+                out += await self._texts[st.phase](resident, st, text)
             await self._save(resident, st)
         return out
 
@@ -159,7 +162,7 @@ class Conversation:
         with self._voices.speaking(language.of(st)):
             out = self._expired(lapsed)
             name = fields.get("a", "")
-            action = self._anytime.get(name) or self._actions[Phase.of(st.get("phase"))].get(name)
+            action = self._anytime.get(name) or self._actions[st.phase].get(name)
             if action is not None:
                 out += await action(resident, st, fields, params or {})
             elif name in self._known_actions:  # a button of a phase the resident has left
@@ -184,22 +187,26 @@ class Conversation:
     async def on_media(self, resident: str, kind: str) -> Out:
         # "edited": LINE sent an edited message we cannot read (bot/events/message.py).
         key = {"location": "media.location", "edited": "media.edited"}.get(kind, "media.ask_words")
-        st = await self._state.load(resident) or {}
+        raw = await self._state.load(resident)
+        st = (ConversationState.from_json(raw) if raw else None) or ConversationState()
         with self._voices.speaking(language.of(st)):
-            if st.get("phase") in (None, "choose"):
+            if st.phase in (Phase.NEW, Phase.CHOOSE):
                 return [Text(self._t.text(key))]
             return [Text(self._t.text(key)), *await self._prompt(st)]
 
     # ---- state -------------------------------------------------------------------------
 
     async def _load(self, resident: str) -> tuple[State, bool]:
-        st = await self._state.load(resident)
-        lapsed = False
-        if st is None:
+        raw = await self._state.load(resident)
+        if raw is None:
             lapsed = await self._state.lapsed(resident)
-            st = {}
-        elif self._now().timestamp() - float(st.get("last", 0)) > self._state.ttl_s:
-            lapsed, st = True, language.kept(st)
+            st = ConversationState()
+        elif (read := ConversationState.from_json(raw)) is None:
+            lapsed, st = True, ConversationState()  # a state this release cannot read: start again
+        elif self._now().timestamp() - read.last > self._state.ttl_s:
+            lapsed, st = True, read.kept()
+        else:
+            lapsed, st = False, read
         if lapsed:
             await self._state.drop(resident)
         return st, lapsed
@@ -208,12 +215,12 @@ class Conversation:
         return [Text(self._t.text("conversation.expired"))] if lapsed else []
 
     async def _save(self, resident: str, st: State) -> None:
-        if language.worth_saving(st):
-            st["last"] = self._now().timestamp()
-            await self._state.save(resident, st)
+        if st.worth_saving():
+            st.last = self._now().timestamp()
+            await self._state.save(resident, st.to_json())
         else:
             await self._state.drop(resident)
 
     async def _prompt(self, st: State) -> Out:
         """Where the resident is, asked again: the prompt their phase declares."""
-        return await self._prompts[Phase.of(st.get("phase"))](st)
+        return await self._prompts[st.phase](st)

@@ -1,6 +1,6 @@
 """The language a resident is answered in: chosen, remembered, and spoken for one turn.
 
-A resident's language lives in their conversation state (``lang``). The first message
+A resident's language lives in their conversation state (``lang``, ``Speaker``). The first message
 chooses it from what the NLU read (English → ``en``, kana-only Japanese → ``ja-easy``, a
 partial language → that language; nothing to go on → keep the current one, ``ja`` at
 first). A language the resident asks for (a typed command, the rich menu's language tile)
@@ -18,14 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from flows.catalogue import DEFAULT_LANGUAGE, Catalogue, load_catalogue, load_languages
 from flows.notices import ConsentText, EmergencyLines, load_consent, load_emergency
 
-LANGUAGE = "lang"  # state key: the language code the resident is answered in
-CHOSEN = "lang_chosen"  # state key: the resident asked for it; detection leaves it alone
-STATE_KEYS = (LANGUAGE, CHOSEN)
 STAFF = "ja"  # the language of the case summary staff read
 
 _speaking: ContextVar[str | None] = ContextVar("tsunagu_language", default=None)
@@ -47,36 +44,29 @@ def detected(language: str | None, easy_japanese: bool = False) -> str | None:
     return tag if supported(tag) else None
 
 
-def of(st: dict[str, Any]) -> str | None:
-    code = st.get(LANGUAGE)
-    return str(code) if supported(code) else None
+class Speaker(Protocol):
+    """The part of a conversation state that is about language (``flows.phases.state``)."""
+
+    lang: str | None  # the language code the resident is answered in
+    lang_chosen: bool  # the resident asked for it; detection leaves it alone
 
 
-def adopt(st: dict[str, Any], code: str | None) -> bool:
+def of(st: Speaker) -> str | None:
+    return st.lang if supported(st.lang) else None
+
+
+def adopt(st: Speaker, code: str | None) -> bool:
     """Take a detected language unless the resident chose one; True if it changed."""
-    if code is None or st.get(CHOSEN) or not supported(code) or st.get(LANGUAGE) == code:
+    if code is None or st.lang_chosen or not supported(code) or st.lang == code:
         return False
-    st[LANGUAGE] = code
+    st.lang = code
     return True
 
 
-def choose(st: dict[str, Any], code: str) -> None:
+def choose(st: Speaker, code: str) -> None:
     """The resident asked for ``code``: kept, and detection no longer changes it."""
-    st[LANGUAGE] = code
-    st[CHOSEN] = True
-
-
-def kept(st: dict[str, Any]) -> dict[str, Any]:
-    """What survives a reset of the conversation: the language, nothing else."""
-    return {key: st[key] for key in STATE_KEYS if key in st}
-
-
-def worth_saving(st: dict[str, Any]) -> bool:
-    """A state holding nothing but the language is not kept: once a conversation has ended
-    (stopped, refused, handed off) nothing about the resident stays in Redis, and a state
-    kept for the language alone would later be taken for a lapsed conversation. The case
-    keeps the language after a handoff; the next message is read again."""
-    return any(key not in (*STATE_KEYS, "last") for key in st)
+    st.lang = code
+    st.lang_chosen = True
 
 
 def partial(code: str) -> bool:

@@ -8,24 +8,25 @@ from typing import Any
 from flows.commands import LANGUAGE_COMMAND
 from flows.outgoing import Text
 from flows.phases.base import Out, PhaseBase, State
+from flows.phases.table import Phase
 
 
 class Commands(PhaseBase):
     async def command(self, resident: str, st: State, command: str) -> Out:
         if command == "stop":
-            if st.get("flow"):
-                await self._desk.record_event(flow=st["flow"], kind="outcome", outcome="stopped", step=st.get("step"))
+            if st.flow:
+                await self._desk.record_event(flow=st.flow, kind="outcome", outcome="stopped", step=st.step)
             self._reset(st)
             return [Text(self._t.text("conversation.stopped"))]
         if command == "restart":
-            self._reset(st, phase="choose", urgent=st.get("urgent", False))
+            self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
             return [Text(self._t.text("conversation.restarted")), self.ph.choose.menu()]
         if command == "back":
             return await self._back(st)
         if command == "human":
             return self._human(st)
-        st["return_phase"] = st.get("phase")
-        st["phase"] = "confirm_delete"
+        st.return_phase = st.phase
+        st.phase = Phase.CONFIRM_DELETE
         return [self.ph.delete.confirm()]
 
     async def pb_command(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
@@ -37,26 +38,26 @@ class Commands(PhaseBase):
         return await self.command(resident, st, command)
 
     async def _back(self, st: State) -> Out:
-        history: list[str] = st.get("history", [])
-        phase = st.get("phase")
-        if phase == "ask" and st.get("fixing"):
-            st.pop("fixing", None)
-            st["phase"] = "summary"
+        history: list[str] = st.history
+        phase = st.phase
+        if phase == Phase.ASK and st.fixing:
+            st.fixing = False
+            st.phase = Phase.SUMMARY
             return [self.ph.summary.card(st)]
-        if phase == "ask" and len(history) > 1:
+        if phase == Phase.ASK and len(history) > 1:
             history.pop()
-            st["step"] = history[-1]
-            st["answers"].pop(st["step"], None)
+            st.step = history[-1]
+            st.answers.pop(st.step, None)
             return [self.ph.ask.question(st)]
-        if phase in ("consent", "summary", "fix_pick") and history:
-            st["phase"], st["step"] = "ask", history[-1]
-            st["answers"].pop(st["step"], None)
+        if phase in (Phase.CONSENT, Phase.SUMMARY, Phase.FIX_PICK) and history:
+            st.phase, st.step = Phase.ASK, history[-1]
+            st.answers.pop(st.step, None)
             return [self.ph.ask.question(st)]
         return [Text(self._t.text("conversation.nothing_to_go_back")), *await self._prompt(st)]
 
     def _human(self, st: State) -> Out:
-        if st.get("phase") == "ask":
+        if st.phase == Phase.ASK:
             skip = self._pb_button("conversation.skip_to_consent", "skip")
             return [Text(self._t.text("conversation.human")), self.ph.ask.question(st, extra=(skip,))]
-        self._reset(st, phase="choose", urgent=st.get("urgent", False))
+        self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
         return [self.ph.choose.menu("conversation.choose_human")]

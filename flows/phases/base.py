@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flows import language, postback
+from flows import postback
 from flows.answers import number_in
 from flows.catalogue import Catalogue
 from flows.commands import Words
@@ -20,6 +20,7 @@ from flows.definition import Flow
 from flows.language import Voices
 from flows.notices import ConsentText, EmergencyLines
 from flows.outgoing import Button, Outgoing, Text
+from flows.phases.state import ConversationState
 from flows.ports import DangerKinds, Desk, Routing, Understands
 from flows.reminders import ReminderTalk
 from flows.slots import SlotPicker
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from flows.phases.speech import Speech
     from flows.phases.summary import Summary
 
-State = dict[str, Any]
+State = ConversationState
 Out = list[Outgoing]
 Prompt = Callable[[State], Awaitable[Out]]
 
@@ -123,23 +124,21 @@ class PhaseBase:
 
     @staticmethod
     def _reset(st: State, **keep: Any) -> None:
-        kept = language.kept(st)  # the resident's language outlives a flow
-        st.clear()
-        st.update(kept, **keep)
+        st.reset(**keep)  # the resident's language outlives a flow
 
     def _pb_button(self, label_key: str, action: str, **fields: str) -> Button:
         label = self._t.text(label_key)
         return Button(label=label, data=postback.encode(action, **fields), display_text=label)
 
     def _flow(self, st: State) -> Flow | None:
-        return self._flows.get(st.get("flow", ""))
+        return self._flows.get(st.flow or "")
 
     def _facts(self, st: State) -> dict[str, Any]:
         facts: dict[str, Any] = {}
         flow = self._flow(st)
         if flow is None:
             return facts
-        for step_id, value in st.get("answers", {}).items():
+        for step_id, value in st.answers.items():
             step = flow.steps.get(step_id)
             if step is None:
                 continue
@@ -152,6 +151,5 @@ class PhaseBase:
 
     def _routing(self, st: State) -> Routing:
         return self._desk.route(
-            situations=list(st.get("situations") or []), facts=self._facts(st),
-            urgent=bool(st.get("urgent")),
+            situations=list(st.situations), facts=self._facts(st), urgent=st.urgent,
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from flows.outgoing import Text
 from flows.phases.base import Out, PhaseBase, State
+from flows.phases.state import ConsentRecord
 from flows.phases.table import Declared, Phase
 
 PHASES = (
@@ -20,8 +21,8 @@ class Consent(PhaseBase):
         return [self.prompt_text(st)]
 
     def enter(self, st: State) -> Out:
-        st["phase"] = "consent"
-        st.pop("step", None)
+        st.phase = Phase.CONSENT
+        st.step = None
         return [self.prompt_text(st)]
 
     def prompt_text(self, st: State) -> Text:
@@ -52,7 +53,7 @@ class Consent(PhaseBase):
         return await self._consent_choice(st, choice)
 
     async def _consent_choice(self, st: State, agreed: bool) -> Out:
-        flow_id = st.get("flow") or "none"
+        flow_id = st.flow or "none"
         await self._desk.record_event(
             flow=flow_id, kind="outcome", outcome="consent_given" if agreed else "consent_refused"
         )
@@ -61,13 +62,13 @@ class Consent(PhaseBase):
             self._reset(st)  # nothing about the person is kept
             info = self._t.text("consent.centre_info", centre=centre.name, phone=centre.phone, hours=centre.hours)
             return [Text(self._t.text("consent.refused") + "\n\n" + info)]
-        st["consent"] = {
-            "version": self._consent.version,
-            "scope": list(self._consent.scope),
-            "at": self._now().isoformat(),
-        }
-        if st.get("urgent"):
-            st["phase"] = "contact"
+        st.consent = ConsentRecord(
+            version=self._consent.version,
+            scope=list(self._consent.scope),
+            at=self._now().isoformat(),
+        )
+        if st.urgent:
+            st.phase = Phase.CONTACT
             return [Text(self._t.text("danger.urgent_contact")), self.ph.contact.prompt_text()]
-        st["phase"] = "summary"
+        st.phase = Phase.SUMMARY
         return [self.ph.summary.card(st)]

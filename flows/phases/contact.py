@@ -41,7 +41,7 @@ class Contact(PhaseBase):
         if f.get("v") not in ("phone", "line"):
             return await self._stale(st)
         if f["v"] == "phone":
-            st["phase"] = "phone"
+            st.phase = Phase.PHONE
             return [Text(self._t.text("contact.ask_phone"))]
         return await self._hand_off(resident, st, "line", None)
 
@@ -67,36 +67,37 @@ class Contact(PhaseBase):
         staff = self._voices.voice(language.STAFF).catalogue  # staff read Japanese
         rows = self.ph.summary.answer_rows(st, staff)
         summary_lines = [f"{staff.text('summary.situation')}: {self.ph.summary.situation_titles(st, staff)}"]
-        if st.get("said"):
-            summary_lines.append(f"{staff.text('summary.said')}: {st['said']}")
+        if st.said:
+            summary_lines.append(f"{staff.text('summary.said')}: {st.said}")
         summary_lines += [f"{label}: {value}" for label, value in rows]
-        consent = st["consent"]
+        consent = st.consent
+        assert consent is not None, "a case is only requested after consent"
         request = CaseRequest(
             resident=resident,
-            flow=st.get("flow") or "none",
-            situations=list(st.get("situations") or []),
+            flow=st.flow or "none",
+            situations=list(st.situations or []),
             facts=self._facts(st),
             answers=dict(rows),
             summary="\n".join(summary_lines),
             contact_method=method,
             phone=phone,
-            urgent=bool(st.get("urgent")),
-            slot_start=datetime.fromisoformat(st["slot"]) if st.get("slot") else None,
-            consent_version=consent["version"],
-            consent_scope=list(consent["scope"]),
-            consented_at=datetime.fromisoformat(consent["at"]),
-            danger_kinds=tuple(st.get("danger", {}).get("kinds", ())),
-            danger_words=st.get("danger", {}).get("words"),
+            urgent=bool(st.urgent),
+            slot_start=datetime.fromisoformat(st.slot) if st.slot else None,
+            consent_version=consent.version,
+            consent_scope=list(consent.scope),
+            consented_at=datetime.fromisoformat(consent.at),
+            danger_kinds=tuple(st.danger.kinds) if st.danger else (),
+            danger_words=st.danger.words if st.danger else None,
             language=self._voices.current,
         )
         try:
             receipt = await self._desk.create_case(request)
         except SlotUnavailable:
-            st.pop("slot", None)
-            st["phase"] = "slot"
+            st.slot = None
+            st.phase = Phase.SLOT
             return [await self.ph.slot.prompt_text(st, "slot.taken")]
         except PhoneRefused:
-            st["phase"] = "phone"
+            st.phase = Phase.PHONE
             return [Text(self._t.text(self.phone_refusal(phone or "")))]
         await self._desk.record_event(
             flow=request.flow, kind="outcome", outcome="handoff",

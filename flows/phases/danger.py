@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows import language
 from flows.outgoing import Text
 from flows.phases.base import Out, PhaseBase, State
+from flows.phases.state import DangerRecord
 from flows.phases.table import Declared, Phase
 from flows.turn import current_turn
 from nlu.contract import Understanding
@@ -23,16 +23,16 @@ class Danger(PhaseBase):
         return [self.offer()]
 
     async def start(self, st: State, text: str | None = None, heard: Understanding | None = None) -> Out:
-        if text and not st.get(language.CHOSEN):  # answered in the language it was written in
+        if text and not st.lang_chosen:  # answered in the language it was written in
             await self.ph.speech.hear(st, heard or await self.ph.speech.understand_for_language(text))
         if text:  # kept for the case staff read, only if the resident consents to one
-            st["danger"] = {"kinds": self.talk.danger_kinds(text), "words": text[:1000]}
+            st.danger = DangerRecord(kinds=self.talk.danger_kinds(text), words=text[:1000])
         await self._desk.record_event(
-            flow=st.get("flow") or "none", kind="outcome", outcome="danger", step=st.get("step"),
-            situation=(st.get("situations") or [None])[0],
+            flow=st.flow or "none", kind="outcome", outcome="danger", step=st.step,
+            situation=st.situations[0] if st.situations else None,
         )
-        st["urgent"] = True
-        st["phase"] = "danger_offer"
+        st.urgent = True
+        st.phase = Phase.DANGER_OFFER
         if (turn := current_turn()) is not None:
             turn.language = self._voices.current
         return [self.emergency_lines(), self.offer()]
@@ -72,8 +72,5 @@ class Danger(PhaseBase):
         if not wants_callback:
             self._reset(st, urgent=True)
             return [Text(self._t.text("danger.declined"))]
-        st.setdefault("situations", [])
-        st.setdefault("answers", {})
-        st.setdefault("history", [])
-        st["flow"] = st.get("flow") or "urgent"
+        st.flow = st.flow or "urgent"
         return self.ph.consent.enter(st)

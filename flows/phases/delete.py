@@ -42,9 +42,9 @@ class Delete(PhaseBase):
             await self._desk.erase_resident(resident)
             st.clear()  # the language too; this answer is still in it
             return [Text(self._t.text("conversation.deleted"))]
-        previous = st.pop("return_phase", None)
+        previous, st.return_phase = st.return_phase, None
         if previous:
-            st["phase"] = previous
+            st.phase = previous
         else:
             self._reset(st)
         return [Text(self._t.text("conversation.nothing_deleted")), *await self._prompt(st)]

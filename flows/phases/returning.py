@@ -32,21 +32,23 @@ class Returning(PhaseBase):
         )
 
     async def pb_add_message(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
-        pending = st.pop("pending", None)
+        pending, st.pending = st.pending, None
         if not pending:
             return [Text(self._t.text("returning.ask_message"))]
-        await self._desk.add_message(resident, st["case"], pending)
+        assert st.case is not None, "a returning resident has an open case"
+        await self._desk.add_message(resident, st.case, pending)
         self._reset(st)
         return [Text(self._t.text("returning.added"))]
 
     async def text_returning(self, resident: str, st: State, text: str) -> Out:
-        await self._desk.add_message(resident, st["case"], text[:1000])
+        assert st.case is not None, "a returning resident has an open case"
+        await self._desk.add_message(resident, st.case, text[:1000])
         self._reset(st)
         return [Text(self._t.text("returning.added"))]
 
     async def pb_new(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
-        pending = st.get("pending")
-        self._reset(st, phase="choose", urgent=st.get("urgent", False))
+        pending = st.pending
+        self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
         if pending:
             return await self.ph.choose.understood(st, pending, await self._nlu.understand(pending))
         return [self.ph.choose.menu()]

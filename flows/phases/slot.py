@@ -28,13 +28,15 @@ class Slot(PhaseBase):
         return self._slots.when(moment, key)
 
     async def prompt_text(self, st: State, key: str = "slot.ask") -> Text:
-        return Text(self._t.text(key), quick_replies=await self._slots.next_free(st["centre"], SLOT_TAPS))
+        assert st.centre is not None, "the summary's send chose the centre"
+        return Text(self._t.text(key), quick_replies=await self._slots.next_free(st.centre, SLOT_TAPS))
 
     async def pb_day(self, resident: str, st: State, f: dict[str, str], params: dict[str, Any]) -> Out:
         asked = chosen_day(f, params)
         if asked is None:
             return [await self.prompt_text(st)]
-        buttons = await self._slots.day_page(st["centre"], *asked, SLOT_TAPS)
+        assert st.centre is not None, "the summary's send chose the centre"
+        buttons = await self._slots.day_page(st.centre, *asked, SLOT_TAPS)
         if buttons is None:
             return [await self.prompt_text(st, "slot.none_that_day")]
         return [Text(self._t.text("slot.ask"), quick_replies=buttons)]
@@ -43,6 +45,6 @@ class Slot(PhaseBase):
         chosen = chosen_slot(f)
         if chosen is None:
             return [Text(self._t.text("conversation.unclear_button")), await self.prompt_text(st)]
-        st["slot"] = chosen.isoformat()
-        st["phase"] = "contact"
+        st.slot = chosen.isoformat()
+        st.phase = Phase.CONTACT
         return [self.ph.contact.prompt_text()]

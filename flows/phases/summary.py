@@ -36,7 +36,7 @@ class Summary(PhaseBase):
             return []
         rows = []
         for step_id, step in flow.steps.items():
-            value = st.get("answers", {}).get(step_id)
+            value = st.answers.get(step_id)
             if value is not None:
                 rows.append((t.text(step.label), shown_value(step, value, t)))
         return rows
@@ -44,7 +44,7 @@ class Summary(PhaseBase):
     def situation_titles(self, st: State, t: Catalogue | None = None) -> str:
         t = t or self._t
         titles = []
-        for situation in st.get("situations") or []:
+        for situation in st.situations or []:
             flow = flow_for_situation(self._flows, situation)
             if flow is not None:
                 titles.append(t.text(flow.title))
@@ -53,8 +53,8 @@ class Summary(PhaseBase):
     def card(self, st: State) -> Card:
         routing = self._routing(st)
         rows = [(self._t.text("summary.situation"), self.situation_titles(st))]
-        if st.get("said"):
-            rows.append((self._t.text("summary.said"), st["said"]))
+        if st.said:
+            rows.append((self._t.text("summary.said"), st.said))
         rows += self.answer_rows(st)
         rows.append((self._t.text("summary.centre"), "、".join(routing.involved)))
         return Card(
@@ -69,7 +69,7 @@ class Summary(PhaseBase):
         )
 
     async def pb_fix(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
-        st["phase"] = "fix_pick"
+        st.phase = Phase.FIX_PICK
         return [self.fix_menu(st)]
 
     def fix_menu(self, st: State) -> Text:
@@ -79,7 +79,7 @@ class Summary(PhaseBase):
             Button(label=self._t.text(step.label), data=postback.encode("fixstep", s=step.id),
                    display_text=self._t.text(step.label))
             for step in flow.steps.values()
-            if step.id in st.get("answers", {})
+            if step.id in st.answers
         )
         return Text(self._t.text("summary.fix_which"), quick_replies=buttons)
 
@@ -90,18 +90,18 @@ class Summary(PhaseBase):
         return self._refix(st, f["s"])
 
     def _refix(self, st: State, step_id: str) -> Out:
-        st.update(phase="ask", step=step_id, fixing=True)
+        st.phase, st.step, st.fixing = Phase.ASK, step_id, True
         return [self.ph.ask.question(st)]
 
     async def text_fix_pick(self, resident: str, st: State, text: str) -> Out:
         flow = self._flow(st)
         assert flow is not None
         for step in flow.steps.values():
-            if text.strip() == self._t.text(step.label) and step.id in st.get("answers", {}):
+            if text.strip() == self._t.text(step.label) and step.id in st.answers:
                 return self._refix(st, step.id)
         return [self.fix_menu(st)]
 
     async def pb_send(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
-        st["phase"] = "slot"
-        st["centre"] = self._routing(st).centre.code
+        st.phase = Phase.SLOT
+        st.centre = self._routing(st).centre.code
         return [await self.ph.slot.prompt_text(st)]
