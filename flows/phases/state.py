@@ -105,6 +105,8 @@ class ConversationState:
             return None
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in raw.items() if key in known}
+        if not all(_plausible(key, value) for key, value in values.items()):
+            return None
         try:
             for key in ("phase", "return_phase", "rem_return"):
                 if key in values:
@@ -116,3 +118,21 @@ class ConversationState:
             return cls(**values)
         except (TypeError, ValueError):
             return None
+
+
+_BLANK = ConversationState()
+_RECORDS = ("phase", "return_phase", "rem_return", "consent", "danger")
+
+
+def _plausible(name: str, value: Any) -> bool:
+    """The JSON type a field needs (records and phases are checked as they are read)."""
+    default = getattr(_BLANK, name)
+    if name in _RECORDS:
+        return value is None or isinstance(value, (str, dict))
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, (list, dict)):
+        return isinstance(value, type(default))
+    return value is None or isinstance(value, str)
