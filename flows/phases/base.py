@@ -130,6 +130,10 @@ class PhaseBase:
         label = self._t.text(label_key)
         return Button(label=label, data=postback.encode(action, **fields), display_text=label)
 
+    def _two_taps(self, text: str, action: str, first: tuple[str, str], second: tuple[str, str]) -> Text:
+        """``text`` with two buttons, each (label key, value): yes / no, phone / LINE."""
+        return Text(text, quick_replies=tuple(self._pb_button(key, action, v=value) for key, value in (first, second)))
+
     def _flow(self, st: State) -> Flow | None:
         return self._flows.get(st.flow or "")
 

@@ -35,13 +35,7 @@ class Consent(PhaseBase):
             ))
         parts.append(self._t.text("consent.intro"))
         parts.append(self._consent.text(routing.centre.name))
-        return Text(
-            "\n\n".join(parts),
-            quick_replies=(
-                self._pb_button("consent.agree", "consent", v="yes"),
-                self._pb_button("consent.refuse", "consent", v="no"),
-            ),
-        )
+        return self._two_taps("\n\n".join(parts), "consent", ("consent.agree", "yes"), ("consent.refuse", "no"))
 
     async def pb_consent(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         return await self._consent_choice(st, f.get("v") == "yes")

@@ -29,13 +29,8 @@ class Contact(PhaseBase):
         return [Text(self._t.text("contact.ask_phone"))]
 
     def prompt_text(self) -> Text:
-        return Text(
-            self._t.text("contact.ask"),
-            quick_replies=(
-                self._pb_button("contact.phone", "contact", v="phone"),
-                self._pb_button("contact.line", "contact", v="line"),
-            ),
-        )
+        return self._two_taps(self._t.text("contact.ask"), "contact", ("contact.phone", "phone"),
+                              ("contact.line", "line"))
 
     async def pb_contact(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         if f.get("v") not in ("phone", "line"):

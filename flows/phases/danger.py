@@ -51,13 +51,8 @@ class Danger(PhaseBase):
         return Text("\n".join(lines))
 
     def offer(self) -> Text:
-        return Text(
-            self._t.text("danger.offer"),
-            quick_replies=(
-                self._pb_button("danger.offer_yes", "urgent", v="yes"),
-                self._pb_button("danger.offer_no", "urgent", v="no"),
-            ),
-        )
+        return self._two_taps(self._t.text("danger.offer"), "urgent", ("danger.offer_yes", "yes"),
+                              ("danger.offer_no", "no"))
 
     async def pb_urgent(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         return await self._urgent_choice(st, f.get("v") == "yes")

@@ -20,13 +20,8 @@ class Delete(PhaseBase):
         return [self.confirm()]
 
     def confirm(self) -> Text:
-        return Text(
-            self._t.text("conversation.confirm_delete"),
-            quick_replies=(
-                self._pb_button("conversation.delete_yes", "erase", v="yes"),
-                self._pb_button("conversation.delete_no", "erase", v="no"),
-            ),
-        )
+        return self._two_taps(self._t.text("conversation.confirm_delete"), "erase",
+                              ("conversation.delete_yes", "yes"), ("conversation.delete_no", "no"))
 
     async def pb_erase(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         return await self._erase_choice(resident, st, f.get("v") == "yes")
