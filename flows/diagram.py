@@ -63,6 +63,8 @@ def phase_mermaid(declared: tuple[Declared, ...], anytime: Anytime) -> str:
         lines.append(f"  {entry.phase}{shape[0]}{_quote(entry.about)}<br/>({entry.phase}){taps}{shape[1]}")
     for entry in declared:
         lines += [f"  {entry.phase} --> {target}" for target in entry.leads_to]
+        if entry.returns:
+            lines.append(f'  {entry.phase} -.->|"元の段階へ"| interrupted(("中断した段階"))')
     lines.append('  anytime{{"どの段階でも: 危険な言葉・やめる・最初から・戻る・人と話したい・消して・言語・リマインダー'
                  f'<br/>taps: {", ".join(anytime.actions)}"}}}}')
     lines += [f"  anytime -.-> {target}" for target in anytime.leads_to]

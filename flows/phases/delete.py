@@ -11,7 +11,7 @@ from flows.phases.table import Declared, Phase
 
 PHASES = (
     Declared(Phase.CONFIRM_DELETE, prompt="prompt", text="text_confirm_delete", actions={"erase": "pb_erase"},
-             leads_to=(Phase.NEW,), about="消してよいか（いいえ: 元の段階へ）"),
+             leads_to=(Phase.NEW,), about="消してよいか（いいえ: 元の段階へ）", returns=True),
 )
 
 

@@ -8,7 +8,7 @@ from flows.phases.table import Declared, Phase
 
 PHASES = (
     Declared(Phase.REM_MOVE, prompt="prompt", text="text_move", leads_to=(Phase.NEW,),
-             about="リマインダー: 日時を変える（元の段階へ戻る）"),
+             about="リマインダー: 日時を変える（元の段階へ戻る）", returns=True),
     Declared(Phase.REM_CANCEL, prompt="prompt", text="text_cancel", leads_to=(Phase.NEW,),
-             about="リマインダー: 取り消すか（元の段階へ戻る）"),
+             about="リマインダー: 取り消すか（元の段階へ戻る）", returns=True),
 )

@@ -56,6 +56,7 @@ class Declared:
     leads_to: tuple[Phase, ...]
     actions: Mapping[str, str] = field(default_factory=dict)  # postback action -> method
     about: str = ""  # a few words for the diagram
+    returns: bool = False  # may go back to whichever phase it interrupted
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ def check(declared: Iterable[Declared], anytime: Anytime) -> dict[Phase, Declare
     if unreachable:
         raise PhaseTableError(f"phases nothing leads to: {sorted(unreachable)}")
     return table
+
+
+def may_move(table: Mapping[Phase, Declared], anytime: Anytime, before: Phase, after: Phase) -> bool:
+    """Whether a turn in ``before`` may leave the resident in ``after``, as declared."""
+    entry = table[before]
+    return after == before or after in entry.leads_to or after in anytime.leads_to or entry.returns
 
 
 def actions_in(table: Mapping[Phase, Declared]) -> set[str]:

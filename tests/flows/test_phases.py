@@ -110,3 +110,27 @@ async def test_a_tap_of_another_phase_on_the_menu_gets_the_menu_again(chat, acti
     replies = await chat.conversation.on_postback(chat.resident, TAPS[action], None)
     assert replies[0].text == t("conversation.stale_button")
     assert replies[1:] == [menu]
+
+
+async def test_a_flow_to_its_case_moves_only_as_the_table_declares(chat, state):
+    """tests/flows' state store refuses an undeclared move (conftest.DeclaredMovesOnly), so
+    every conversation test checks the table; here, the moves of one whole case."""
+    await to_summary(chat, "debt")
+    await chat.tap(t("summary.fix"))
+    await chat.tap(t("flows.debt.amount.label"))
+    await chat.say("100万円")
+    await chat.tap(t("summary.send"))
+    await chat.tap_first_slot()
+    await chat.tap(t("contact.phone"))
+    await chat.say("090-1234-5678")
+    assert [after for before, after in state.moves if after != before] == [
+        Phase.ASK, Phase.CONSENT, Phase.SUMMARY, Phase.FIX_PICK, Phase.ASK, Phase.SUMMARY, Phase.SLOT,
+        Phase.CONTACT, Phase.PHONE,
+    ]
+    assert state.peek(chat.resident) is None  # handed off: nothing kept
+
+
+async def test_the_tests_state_store_refuses_an_undeclared_move(state):
+    await state.save("someone", {"phase": "choose"})
+    with pytest.raises(AssertionError, match="undeclared move choose -> phone"):
+        await state.save("someone", {"phase": "phone"})
