@@ -19,7 +19,7 @@ class Commands(PhaseBase):
             self._reset(st)
             return [Text(self._t.text("conversation.stopped"))]
         if command == "restart":
-            self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
+            self._back_to_menu(st)
             return [Text(self._t.text("conversation.restarted")), self.ph.choose.menu()]
         if command == "back":
             return await self._back(st)
@@ -59,5 +59,5 @@ class Commands(PhaseBase):
         if st.phase == Phase.ASK:
             skip = self._pb_button("conversation.skip_to_consent", "skip")
             return [Text(self._t.text("conversation.human")), self.ph.ask.question(st, extra=(skip,))]
-        self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
+        self._back_to_menu(st)
         return [self.ph.choose.menu("conversation.choose_human")]

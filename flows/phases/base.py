@@ -21,6 +21,7 @@ from flows.language import Voices
 from flows.notices import ConsentText, EmergencyLines
 from flows.outgoing import Button, Outgoing, Text
 from flows.phases.state import ConversationState
+from flows.phases.table import Phase
 from flows.ports import DangerKinds, Desk, Routing, Understands
 from flows.reminders import ReminderTalk
 from flows.slots import SlotPicker
@@ -125,6 +126,11 @@ class PhaseBase:
     @staticmethod
     def _reset(st: State, **keep: Any) -> None:
         st.reset(**keep)  # the resident's language outlives a flow
+
+    @staticmethod
+    def _back_to_menu(st: State) -> None:
+        """A fresh start at the menu; a danger seen in this conversation still makes it urgent."""
+        st.reset(phase=Phase.CHOOSE, urgent=st.urgent)
 
     def _pb_button(self, label_key: str, action: str, **fields: str) -> Button:
         label = self._t.text(label_key)

@@ -26,7 +26,7 @@ PHASES = (
 
 class Choose(PhaseBase):
     async def prompt(self, st: State) -> Out:
-        self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
+        self._back_to_menu(st)
         return [self.menu()]
 
     async def first_message(self, resident: str, st: State, text: str) -> Out:
@@ -54,16 +54,16 @@ class Choose(PhaseBase):
             flow = known[primary]
             return await self.ph.ask.start_flow(st, flow, situations, said=text, entities=u.entities)
         if u.intent == "human":
-            self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
+            self._back_to_menu(st)
             return [self.menu("conversation.choose_human")]
         if u.intent == "out_of_scope" and u.confidence >= MIN_CONFIDENCE:
-            self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
+            self._back_to_menu(st)
             return [Text(
                 self._t.text("conversation.out_of_scope", ward_name=self._desk.ward_name),
                 quick_replies=(self._pb_button("conversation.consult_anyway", "consult"),),
             )]
         if u.intent == "greet" or u.intent in ("affirm", "deny", "stop", "restart", "back", "delete_data"):
-            self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
+            self._back_to_menu(st)
             return [self.menu()]
         # Unclear: the open, general path.
         return await self.ph.ask.start_flow(st, self._flows[GENERAL_FLOW], ["other_welfare"], said=text, entities=u.entities)
@@ -93,5 +93,5 @@ class Choose(PhaseBase):
         return await self._start_chosen(st, f["f"])
 
     async def pb_consult(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
-        self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
+        self._back_to_menu(st)
         return [self.menu()]

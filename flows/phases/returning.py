@@ -48,7 +48,7 @@ class Returning(PhaseBase):
 
     async def pb_new(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
         pending = st.pending
-        self._reset(st, phase=Phase.CHOOSE, urgent=st.urgent)
+        self._back_to_menu(st)
         if pending:
             return await self.ph.choose.understood(st, pending, await self._nlu.understand(pending))
         return [self.ph.choose.menu()]

@@ -44,7 +44,7 @@ class Summary(PhaseBase):
     def situation_titles(self, st: State, t: Catalogue | None = None) -> str:
         t = t or self._t
         titles = []
-        for situation in st.situations or []:
+        for situation in st.situations:
             flow = flow_for_situation(self._flows, situation)
             if flow is not None:
                 titles.append(t.text(flow.title))
