@@ -20,8 +20,9 @@ from handoff.danger_alerts import danger_alert
 from handoff.directory import Directory
 
 
-def alert_payload(words: str, kinds: list[str]) -> str:
-    return crypto.encrypt(json.dumps({"words": words[:1000], "kinds": kinds}, ensure_ascii=False))
+def alert_payload(words: str, kinds: list[str], language: str | None = None) -> str:
+    found = {"words": words[:1000], "kinds": kinds, "language": language or "ja"}
+    return crypto.encrypt(json.dumps(found, ensure_ascii=False))
 
 
 class StaffAlerts:
@@ -41,5 +42,5 @@ class StaffAlerts:
             await danger_alert(
                 session, directory=self._directory, key=f"alert:{message.id}", line_user_id=message.to,
                 words=words or "—", kinds=list(found.get("kinds", [])), summary=self._summary(words or "—"),
-                now=datetime.now(UTC),
+                now=datetime.now(UTC), language=str(found.get("language") or "ja"),
             )

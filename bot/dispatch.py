@@ -26,6 +26,7 @@ from bot.outbox import Outbox, OutboxMessage, split_parts
 from bot.render import message_json
 from bot.residents import conversation_key, keyed_hash
 from bot.worker import Handled
+from flows import language
 from flows.catalogue import Catalogue
 from flows.conversation import Conversation
 from flows.limits import MESSAGES_PER_CALL
@@ -116,7 +117,8 @@ class Dispatcher:
         danger = turn.danger or (text is not None and self._danger(text))
         forget = await forget_writes(self._redis, ctx.resident_hash) if turn.forget else []
         return Handled(
-            message=self._message(raw, resident, ctx.outgoing, kind="answer", danger=danger),
+            message=self._message(raw, resident, ctx.outgoing, kind="answer", danger=danger,
+                                  answered_in=turn.language),
             writes=[
                 *self._state.commands(turn.states), *turn.writes, *forget,
                 *(Outbox.record_write({"type": "event", **row}) for row in turn.rows),
@@ -129,18 +131,29 @@ class Dispatcher:
         text = _text_of(raw)
         if text is None or not self._danger(text) or raw.get("mode") == "standby":
             return None
-        lines: list[Outgoing] = [self._conversation.emergency_lines()]
-        return Handled(message=self._message(raw, conversation_key(raw), lines, kind="last_resort", danger=True))
+        # In the language the message was written in: the resident's state is out of reach here.
+        written_in = self._language_of(text)
+        lines: list[Outgoing] = [self._conversation.emergency_lines(written_in)]
+        return Handled(message=self._message(raw, conversation_key(raw), lines, kind="last_resort", danger=True,
+                                             answered_in=written_in))
 
     def _danger(self, text: str) -> bool:
         return self._understander is not None and self._understander.danger(text)
+
+    def _language_of(self, text: str) -> str | None:
+        identifier = getattr(self._understander, "languages", None)
+        if identifier is None:
+            return None
+        guess = identifier.identify(text)
+        return language.detected(guess.language, guess.easy_japanese)
 
     def _kinds(self, text: str) -> list[str]:
         verdict = getattr(self._understander, "danger_verdict", None)
         return list(verdict(text).categories) if callable(verdict) else []
 
     def _message(
-        self, raw: dict[str, Any], resident: str, outgoing: list[Outgoing], *, kind: str, danger: bool
+        self, raw: dict[str, Any], resident: str, outgoing: list[Outgoing], *, kind: str, danger: bool,
+        answered_in: str | None = None,
     ) -> OutboxMessage | None:
         if not outgoing:
             return None
@@ -155,5 +168,5 @@ class Dispatcher:
             reply_token=str(raw.get("replyToken") or ""),
             event_ms=int(raw.get("timestamp") or 0),
             danger=danger,
-            alert=alert_payload(text, self._kinds(text)) if danger else "",
+            alert=alert_payload(text, self._kinds(text), answered_in or self._language_of(text)) if danger else "",
         )

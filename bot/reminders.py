@@ -90,6 +90,7 @@ class ReminderScheduler:
             centre_name=self._directory.centre_name(due.centre_code),
             slot_start=due.slot_start,
             contact_method=case.contact_method,
+            language=case.language,
         )
 
 

@@ -29,6 +29,10 @@ _BARE_AGE = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:です|だ|くらい|ぐ�
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|週|日)")
 _DURATION_WORDS = ("半年", "数年", "数か月", "数ヶ月", "数カ月", "最近", "昔から", "ずっと", "先月", "去年", "今年")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(億|万|千|円)")
+# The same answers in English, kept as typed: "82 years old", "80s", "10 years", "800,000 yen".
+_AGE_EN = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:years?\s*old|years?|yrs?|y/?o)\b|(?P<decade>\d+)'?s\b", re.I)
+_DURATION_EN = re.compile(r"\d+(?:\.\d+)?\s*(?:years?|yrs?|months?|weeks?|days?)\b", re.I)
+_AMOUNT_EN = re.compile(r"(?:¥|\\)\s*\d[\d,]*|\d[\d,]*(?:\.\d+)?\s*(?:million\s*yen|yen|jpy|man)\b", re.I)
 
 
 def normalise(text: str) -> str:
@@ -73,6 +77,9 @@ def read_age(text: str) -> str | None:
     """An age, only where the number reads as one: 7歳, 7さい, 七歳, 7つ, 80代前半, or a bare
     number that is the whole answer's end (「82」「父は82です」). 「7*7」「7時」「7万円」 are not ages."""
     plain = _arabic(normalise(text))
+    english = _AGE_EN.search(plain)
+    if english:
+        return _english_age(english)
     found = _AGE_WITH_UNIT.search(plain) or _BARE_AGE.search(plain)
     if not found:
         return None
@@ -83,6 +90,14 @@ def read_age(text: str) -> str | None:
     if groups.get("decade"):
         return f"{age}代{groups.get('part') or ''}"
     return f"{age}歳"
+
+
+def _english_age(found: re.Match[str]) -> str | None:
+    if found.group("decade"):
+        decade = int(found.group("decade"))
+        return f"{decade}s" if 10 <= decade <= 110 and decade % 10 == 0 else None
+    age = int(found.group("n"))
+    return f"{age} years old" if 0 <= age <= 120 else None
 
 
 def number_in(value: str) -> float | None:
@@ -104,6 +119,9 @@ def read_duration(text: str) -> str | None:
     found = _DURATION.search(plain)
     if found:
         return found.group().replace(" ", "")
+    english = _DURATION_EN.search(plain)
+    if english:
+        return english.group()
     return next((w for w in _DURATION_WORDS if w in plain), None)
 
 
@@ -112,7 +130,8 @@ def read_amount(text: str) -> str | None:
     found = _AMOUNT.search(plain)
     if found:
         return found.group().replace(" ", "") + ("円" if found.group(2) in ("億", "万", "千") else "")
-    return None
+    english = _AMOUNT_EN.search(normalise(text))
+    return english.group() if english else None
 
 
 def read_text(text: str) -> str | None:

@@ -88,6 +88,8 @@ class CaseRequest:
     # Why an urgent case is urgent: the kinds of danger and the resident's own words.
     danger_kinds: tuple[str, ...] = ()
     danger_words: str | None = None
+    # The language the resident was answered in (flows.language); staff see it on the case.
+    language: str = "ja"
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,16 @@ from flows import postback
 from flows.catalogue import Catalogue
 from flows.commands import Words
 from flows.outgoing import Button, Outgoing, Text
+from flows.phases.state import ConversationState
+from flows.phases.table import Phase
 from flows.ports import BookedCase, Desk, NotYourCase, SlotUnavailable
 from flows.slots import SlotPicker, Taps, chosen_day, chosen_slot
 
 ACTION = "rem"
-PHASES = ("rem_move", "rem_cancel")
+PHASES = (Phase.REM_MOVE, Phase.REM_CANCEL)
 KINDS = ("day_before", "hour_before")
 
-State = dict[str, Any]
+State = ConversationState
 Out = list[Outgoing]
 
 
@@ -39,6 +41,7 @@ class Reminder:
     centre_name: str
     slot_start: datetime
     contact_method: str  # "phone" or "line"
+    language: str = "ja"  # the case's: the reminder and its buttons speak it
 
 
 class ReminderTalk:
@@ -71,11 +74,11 @@ class ReminderTalk:
             case=reminder.case_number,
             how=self._t.text(f"reminder.how.{reminder.contact_method}"),
         )
-        case = reminder.case_number
+        case, lang = reminder.case_number, reminder.language
         return [Text(text, quick_replies=(
-            self._button("reminder.keep", "keep", case),
-            self._button("reminder.move", "move", case),
-            self._button("reminder.cancel", "cancel", case),
+            self._button("reminder.keep", "keep", case, l=lang),
+            self._button("reminder.move", "move", case, l=lang),
+            self._button("reminder.cancel", "cancel", case, l=lang),
         ))]
 
     def _button(self, label_key: str, op: str, case: str, **fields: str) -> Button:
@@ -102,11 +105,11 @@ class ReminderTalk:
         return [Text(self._t.text(key, when=self._slots.when(case.slot_start))), *await self._back_to(st)]
 
     async def _move(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
-        self._enter(st, "rem_move", case)
+        self._enter(st, Phase.REM_MOVE, case)
         return [await self._move_prompt(st)]
 
     async def _day(self, resident: str, st: State, case: BookedCase, f: dict[str, str], params: dict[str, Any]) -> Out:
-        if not self._choosing(st, case, "rem_move"):
+        if not self._choosing(st, case, Phase.REM_MOVE):
             return await self._stale(st)
         asked = chosen_day(f, params)
         if asked is None:
@@ -117,7 +120,7 @@ class ReminderTalk:
         return [Text(self._t.text("slot.ask"), quick_replies=buttons)]
 
     async def _slot(self, resident: str, st: State, case: BookedCase, f: dict[str, str], _: dict[str, Any]) -> Out:
-        if not self._choosing(st, case, "rem_move"):
+        if not self._choosing(st, case, Phase.REM_MOVE):
             return await self._stale(st)
         chosen = chosen_slot(f)
         if chosen is None:
@@ -137,14 +140,14 @@ class ReminderTalk:
         if case.slot_start is None:
             return await self._invalid(st, case.case_number)
         if "v" not in f:
-            self._enter(st, "rem_cancel", case)
+            self._enter(st, Phase.REM_CANCEL, case)
             return [self._cancel_ask(st)]
-        if not self._choosing(st, case, "rem_cancel"):
+        if not self._choosing(st, case, Phase.REM_CANCEL):
             return await self._stale(st)
         return await self._cancel_choice(resident, st, f["v"] == "yes")
 
     async def _cancel_choice(self, resident: str, st: State, cancel: bool) -> Out:
-        case_number, centre_name, when = st["rem_case"], st["rem_centre_name"], st.get("rem_when")
+        case_number, centre_name, when = _case(st), st.rem_centre_name, st.rem_when
         self._leave(st)
         if not cancel:
             shown = self._slots.when(datetime.fromisoformat(when)) if when else ""
@@ -171,7 +174,7 @@ class ReminderTalk:
         return await self._cancel_choice(resident, st, choice)
 
     async def prompt(self, st: State) -> Out:
-        if st.get("phase") == "rem_cancel":
+        if st.phase == Phase.REM_CANCEL:
             return [self._cancel_ask(st)]
         return [await self._move_prompt(st)]
 
@@ -179,20 +182,21 @@ class ReminderTalk:
 
     @staticmethod
     def _taps(st: State) -> Taps:
-        case = st["rem_case"]
+        case = _case(st)
         return Taps(slot_action=ACTION, day_action=ACTION, slot_fields={"op": "slot", "c": case},
                     day_fields={"op": "day", "c": case})
 
     def _stay(self, st: State) -> tuple[Button, ...]:
         """「変えない」, while there is a booked time to keep."""
-        if not st.get("rem_when"):
+        if not st.rem_when:
             return ()
-        return (self._button("reminder.no_change", "keep", st["rem_case"], v="stay"),)
+        return (self._button("reminder.no_change", "keep", _case(st), v="stay"),)
 
     async def _move_prompt(self, st: State, key: str | None = None) -> Text:
-        buttons = await self._slots.next_free(st["rem_centre"], self._taps(st), self._stay(st))
+        assert st.rem_centre is not None, "a reminder's choice is open"
+        buttons = await self._slots.next_free(st.rem_centre, self._taps(st), self._stay(st))
         if key is None:
-            when = st.get("rem_when")
+            when = st.rem_when
             text = (self._t.text("reminder.move_ask", when=self._slots.when(datetime.fromisoformat(when)))
                     if when else self._t.text("reminder.book_ask"))
         else:
@@ -200,51 +204,52 @@ class ReminderTalk:
         return Text(text, quick_replies=buttons)
 
     def _cancel_ask(self, st: State) -> Text:
-        case = st["rem_case"]
-        when = self._slots.when(datetime.fromisoformat(st["rem_when"]))
+        case = _case(st)
+        assert st.rem_when is not None, "only a booked time is cancelled"
+        when = self._slots.when(datetime.fromisoformat(st.rem_when))
         return Text(self._t.text("reminder.cancel_ask", when=when), quick_replies=(
             self._button("reminder.cancel_yes", "cancel", case, v="yes"),
             self._button("reminder.cancel_no", "cancel", case, v="no"),
         ))
 
     @staticmethod
-    def _choosing(st: State, case: BookedCase, phase: str | None = None) -> bool:
-        in_phase = st.get("phase") == phase if phase else st.get("phase") in PHASES
-        return in_phase and st.get("rem_case") == case.case_number
+    def _choosing(st: State, case: BookedCase, phase: Phase | None = None) -> bool:
+        in_phase = st.phase == phase if phase else st.phase in PHASES
+        return in_phase and st.rem_case == case.case_number
 
     @staticmethod
-    def _enter(st: State, phase: str, case: BookedCase) -> None:
-        if st.get("phase") not in PHASES:
-            st["rem_return"] = st.get("phase")
-        st.update(
-            phase=phase, rem_case=case.case_number, rem_centre=case.centre_code,
-            rem_centre_name=case.centre_name,
-            rem_when=case.slot_start.isoformat() if case.slot_start else None,
+    def _enter(st: State, phase: Phase, case: BookedCase) -> None:
+        if st.phase not in PHASES:
+            st.rem_return = st.phase
+        st.phase, st.rem_case, st.rem_centre, st.rem_centre_name = (
+            phase, case.case_number, case.centre_code, case.centre_name,
         )
+        st.rem_when = case.slot_start.isoformat() if case.slot_start else None
 
     @staticmethod
     def _leave(st: State) -> None:
         """Close the reminder's choice and put back the phase it interrupted, if any."""
-        previous = st.pop("rem_return", None)
-        for key in ("rem_case", "rem_centre", "rem_centre_name", "rem_when"):
-            st.pop(key, None)
-        if previous:
-            st["phase"] = previous
-        else:
-            st.pop("phase", None)
+        st.phase = st.rem_return or Phase.NEW
+        st.rem_return = st.rem_case = st.rem_centre = st.rem_centre_name = st.rem_when = None
 
     async def _back_to(self, st: State) -> Out:
         """The question the resident was answering before the reminder, asked again."""
-        if st.get("phase") in (None, "returning"):
+        if st.phase in (Phase.NEW, Phase.RETURNING):
             return []
         return await self._resume(st)
 
     async def _invalid(self, st: State, case_number: str | None) -> Out:
-        if st.get("phase") in PHASES and st.get("rem_case") == case_number:
+        if st.phase in PHASES and st.rem_case == case_number:
             self._leave(st)
         return [Text(self._t.text("reminder.invalid")), *await self._back_to(st)]
 
     async def _stale(self, st: State) -> Out:
-        if st.get("phase") not in PHASES:  # the choice this button belonged to is over
+        if st.phase not in PHASES:  # the choice this button belonged to is over
             return await self._invalid(st, None)
         return [Text(self._t.text("conversation.stale_button")), *await self._resume(st)]
+
+
+def _case(st: State) -> str:
+    """The case whose reminder choice is open."""
+    assert st.rem_case is not None, "a reminder's choice is open"
+    return st.rem_case

@@ -46,6 +46,8 @@ class Turn:
     # worker commits them with the answer, and ``bot.maintenance`` writes them to the
     # database, in batches, once each (the desk's costliest write, off the answer's path).
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # The language that danger answer was in: staff alerted about it see it on the case.
+    language: str | None = None
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:

@@ -81,6 +81,10 @@ async def _next_case_number(session: AsyncSession, prefix: str, now: datetime) -
     return f"{period}-{value:04d}"
 
 
+# Residents answered in standard or plain Japanese can be called without an interpreter.
+JAPANESE_READERS = ("ja", "ja-easy")
+
+
 async def create_handoff(
     session: AsyncSession,
     *,
@@ -96,6 +100,7 @@ async def create_handoff(
     now: datetime | None = None,
     flow: str | None = None,
     danger: DangerReport | None = None,
+    language: str = "ja",
 ) -> Handoff:
     """Record the confirmed case, its work row, visibility and first events, and book its
     callback slot at the primary centre, all in the caller's transaction.
@@ -136,6 +141,8 @@ async def create_handoff(
             consent_scope=list(consent.scope),
             consent_text_version=consent.text_version,
             consented_at=consent.at,
+            language=language,
+            interpreter_needed=language not in JAPANESE_READERS,
             created_at=now,
             updated_at=now,
         )

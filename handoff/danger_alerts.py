@@ -25,7 +25,7 @@ NO_CONSENT = "none:appi-27-1-2"
 
 async def danger_alert(
     session: AsyncSession, *, directory: Directory, key: str, line_user_id: str, words: str,
-    kinds: list[str], summary: str, now: datetime,
+    kinds: list[str], summary: str, now: datetime, language: str = "ja",
 ) -> str:
     """Flag or open the urgent case (once per ``key``); its case number. The caller commits."""
     danger = lifecycle.DangerReport(kinds=tuple(kinds), words=words, source="undelivered")
@@ -40,7 +40,7 @@ async def danger_alert(
             session, route=route(directory, situations=[CRISIS], urgent=True), situations=[CRISIS],
             summary=summary, answers={}, flow=FLOW, danger=danger,
             consent=cases.Consent(scope=[], text_version=NO_CONSENT, at=now),
-            contact_method="line", line_user_id=line_user_id, now=now,
+            contact_method="line", line_user_id=line_user_id, now=now, language=language,
         )
         return handoff.case_number
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from flows.language import spoken
 from flows.ports import (
     BookedCase,
     CaseReceipt,
@@ -143,6 +144,7 @@ class HandoffDesk:
                         line_user_id=line_user_id(request.resident),
                         phone=request.phone,
                         callback_slot=request.slot_start,
+                        language=request.language,
                         now=now,
                     )
                 except slots.SlotTaken as exc:
@@ -170,7 +172,7 @@ class HandoffDesk:
         key = _effect_key("event")
         row = events.event_row(
             ward=self.directory.ward, flow=flow, kind=kind, step=step, outcome=outcome, situation=situation,
-            at=self._now(),
+            at=self._now(), language=spoken(),
         )
         if turn is not None and key is not None and outcome != "danger":
             # Committed with the turn's answer, written to the database later in batches

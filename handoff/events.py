@@ -19,7 +19,7 @@ from handoff.models import EventLog
 from nlu.contract import SITUATIONS
 
 KINDS = ("start", "step", "outcome")
-_COLUMNS = ("hour", "ward", "flow", "kind", "step", "outcome", "situation")
+_COLUMNS = ("hour", "ward", "flow", "kind", "step", "outcome", "situation", "language")
 KNOWN_SITUATIONS = (*SITUATIONS, "crisis")
 _CODE = re.compile(r"[a-z][a-z0-9_.\-]{0,63}")
 
@@ -52,6 +52,7 @@ def event_row(
     outcome: str | None = None,
     situation: str | None = None,
     at: datetime | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """One anonymous row's values, checked: every field a short code, the time an hour."""
     if kind not in KINDS:
@@ -66,6 +67,7 @@ def event_row(
         "step": _code("step", step),
         "outcome": _code("outcome", outcome),
         "situation": situation,
+        "language": _code("language", language),
     }
 
 
@@ -78,14 +80,14 @@ async def insert_row(session: AsyncSession | AsyncConnection, row: dict[str, Any
     """Insert a row from ``event_row``, or from ``row_record``'s JSON; the caller commits."""
     if isinstance(row["hour"], str):
         row = {**row, "hour": datetime.fromisoformat(row["hour"])}
-    await session.execute(insert(EventLog).values(**{k: row[k] for k in _COLUMNS}))
+    await session.execute(insert(EventLog).values(**{k: row.get(k) for k in _COLUMNS}))
 
 
 async def insert_records(session: AsyncSession, records: list[dict[str, Any]]) -> int:
     """Rows from ``row_record``'s JSON, each with its effect key: those not written before,
     in one statement (bot.maintenance); how many were new."""
     new = await effects.claim_all(session, [str(r["key"]) for r in records])
-    rows = [{c: r[c] for c in _COLUMNS} | {"hour": datetime.fromisoformat(r["hour"])} for r in records if r["key"] in new]
+    rows = [{c: r.get(c) for c in _COLUMNS} | {"hour": datetime.fromisoformat(r["hour"])} for r in records if r["key"] in new]
     if rows:
         await session.execute(insert(EventLog), rows)
     return len(rows)
@@ -101,6 +103,7 @@ async def record_event(
     outcome: str | None = None,
     situation: str | None = None,
     at: datetime | None = None,
+    language: str | None = None,
 ) -> None:
     """Add one anonymous row (flow start, step reached, or outcome); the caller commits.
 
@@ -109,4 +112,5 @@ async def record_event(
     """
     await insert_row(session, event_row(
         ward=ward, flow=flow, kind=kind, step=step, outcome=outcome, situation=situation, at=at,
+        language=language,
     ))

@@ -57,7 +57,7 @@ class BadAction(ValueError):
         self.code = self._CODES.get(code, code)
 
 
-Notice = Callable[[str], str]  # message key -> resident-facing text (data/messages)
+Notice = Callable[[str, str], str]  # (message key, the case's language) -> resident-facing text
 
 
 @dataclass
@@ -283,7 +283,7 @@ async def take_over(
     await audit.record(session, actor=principal, action="case_takeover", target=f"case:{case_id}", client_ip=client_ip)
     await session.flush()
     return LineSend(message_id=message_id, entry_id=entry.id, case_id=case_id, kind="takeover",
-                    line_user_id=handoff.line_user_id, text=notice(NOTICES["takeover"]),
+                    line_user_id=handoff.line_user_id, text=notice(NOTICES["takeover"], handoff.language),
                     take=(handoff.line_user_hash, case_id, principal.id))
 
 
@@ -303,7 +303,7 @@ async def hand_back(
     await audit.record(session, actor=principal, action="case_handback", target=f"case:{case_id}", client_ip=client_ip)
     await session.flush()
     return LineSend(message_id=message_id, entry_id=entry.id, case_id=case_id, kind="handback",
-                    line_user_id=handoff.line_user_id or "", text=notice(NOTICES["handback"]),
+                    line_user_id=handoff.line_user_id or "", text=notice(NOTICES["handback"], handoff.language),
                     release=handoff.line_user_hash)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -110,6 +111,10 @@ class Handoff(Base):
     # Set when the resident cancels the booked callback (they will ask again when ready);
     # cleared when they book a new time.
     callback_cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the resident was answered in (ja, ja-easy, en, zh, ...), and whether staff
+    # need an interpreter to call them (they read neither standard nor plain Japanese).
+    language: Mapped[str] = mapped_column(String(16), default="ja", server_default="ja", index=True)
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     booking: Mapped[SlotBooking | None] = relationship(
         back_populates="handoff", uselist=False, lazy="selectin", passive_deletes=True
@@ -216,3 +221,5 @@ class EventLog(Base):
     step: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str | None] = mapped_column(String(64))
     situation: Mapped[str | None] = mapped_column(String(32))
+    # The language the resident was answered in (a code such as en or ja-easy; None before 0008).
+    language: Mapped[str | None] = mapped_column(String(16))

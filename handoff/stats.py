@@ -125,6 +125,7 @@ class Event:
     step: str | None
     outcome: str | None
     situation: str | None
+    language: str | None = None  # None: recorded before languages were counted (standard Japanese)
 
     @property
     def local(self) -> datetime:
@@ -184,6 +185,7 @@ def group_relations(cells: Counter[Cell]) -> tuple[dict[Cell, int], list[Equatio
         Equation(STARTED, of("weekday")),
         Equation(STARTED, of("hour")),
         Equation(STARTED, of("situation_week")),
+        Equation(STARTED, of("language")),
         Equation(CONFIRMED, of("centre")),
         Equation(CONFIRMED, (*of("combination"), single)),
         Equation(CONTACTED, of("contact_time")),
@@ -239,7 +241,8 @@ async def load_events(session: AsyncSession, filters: StatsFilter, ward: str | N
     start = datetime.combine(filters.week_from, datetime.min.time(), TOKYO).astimezone(UTC)
     end = datetime.combine(filters.week_to + timedelta(weeks=1), datetime.min.time(), TOKYO).astimezone(UTC)
     query = select(
-        EventLog.hour, EventLog.flow, EventLog.kind, EventLog.step, EventLog.outcome, EventLog.situation
+        EventLog.hour, EventLog.flow, EventLog.kind, EventLog.step, EventLog.outcome, EventLog.situation,
+        EventLog.language,
     ).where(EventLog.hour >= start, EventLog.hour < end)
     if filters.flow:
         query = query.where(EventLog.flow == filters.flow)
@@ -264,6 +267,7 @@ def table_specs(filters: StatsFilter, situations: Sequence[str]) -> list[TableSp
                   lambda e: (e.step or "").removeprefix("centre.")),
         TableSpec("weekday", started, lambda e: str(e.local.weekday()), rows=[str(d) for d in range(7)]),
         TableSpec("hour", started, lambda e: f"{e.local.hour:02d}", rows=[f"{h:02d}" for h in range(24)]),
+        TableSpec("language", started, lambda e: e.language or "ja"),
         TableSpec("combination", lambda e: outcome("combination")(e) and "." in (e.step or ""), lambda e: e.step),
         TableSpec("funnel", lambda e: True, _funnel_stage, rows=[name for name, _ in FUNNEL], with_totals=False),
         TableSpec("abandonment", lambda e: e.kind == "step" or e.outcome == "stopped",

@@ -7,7 +7,6 @@ from linebot.v3.webhooks import MessageEvent, TextMessageContent
 from bot.events.context import EventContext
 from bot.events.group import answer_group
 from bot.events.registry import registry
-from flows.outgoing import Text
 from handoff.takeover import Relayed
 
 
@@ -40,4 +39,4 @@ async def on_message(event: MessageEvent, ctx: EventContext) -> None:
 @registry.on("messageEdited")
 async def on_message_edited(event: object, ctx: EventContext) -> None:
     if ctx.is_one_to_one:
-        await ctx.answer([Text(ctx.catalogue.text("media.edited"))])
+        await ctx.answer(await ctx.conversation.on_media(ctx.resident, "edited"))  # in their language

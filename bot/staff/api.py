@@ -59,6 +59,8 @@ class CaseSummary(BaseModel):
     callback_state: str
     claimed_by: str | None
     created_at: datetime
+    language: str = Field(description="the language the resident was answered in: ja, ja-easy, en, zh, ...")
+    interpreter_needed: bool = Field(description="通訳が必要: the resident reads neither standard nor plain Japanese")
 
 
 class ThreadEntry(BaseModel):
@@ -118,6 +120,7 @@ def _summary(row: queue_mod.CaseRow) -> CaseSummary:
         id=h.id, case_number=h.case_number, status=h.status, urgent=row.urgent, centre=w.current_centre,
         situations=list(h.situations or []), contact_method=h.contact_method, callback_at=row.callback_at,
         callback_state=row.callback_state, claimed_by=row.claimed_by_name, created_at=h.created_at,
+        language=h.language, interpreter_needed=h.interpreter_needed,
     )
 
 

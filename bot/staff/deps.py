@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.logs import get_logger
 from bot.staff import text
 from bot.staff_push import StaffSender
-from flows.catalogue import Catalogue
+from flows.catalogue import DEFAULT_LANGUAGE, Catalogue, load_catalogue, load_languages
 from flows.definition import Flow, load_flows
 from handoff import alerts
 from handoff.auth import Principal, csrf_matches
@@ -117,8 +117,9 @@ class StaffServices:
             http=services.http,
         )
 
-    def notice(self, key: str) -> str:
-        return self.catalogue.text(key)
+    def notice(self, key: str, language: str = DEFAULT_LANGUAGE) -> str:
+        """A resident-facing notice (takeover, handback) in the language of their case."""
+        return (load_catalogue(language) if language in load_languages() else self.catalogue).text(key)
 
     async def alert(self, payload: dict[str, Any]) -> None:
         """Tell the outside world of an urgent case: codes and a link, no personal data."""

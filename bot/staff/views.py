@@ -6,7 +6,7 @@ from typing import Any
 
 from handoff import stats as stats_mod
 
-CHARTS = ("centre", "weekday", "hour", "combination", "funnel", "contact_time")
+CHARTS = ("centre", "weekday", "hour", "language", "combination", "funnel", "contact_time")
 
 
 def step_label(flow: str, step: str, staff: Any) -> str:
@@ -27,6 +27,8 @@ def row_label(table: str, key: str, staff: Any) -> str:
         return str(words.labels["weekday"][int(key)])
     if table == "hour":
         return str(words.pages["stats"]["hour"].format(hour=int(key)))
+    if table == "language":
+        return str(words.label("language", key))
     if table == "combination":
         return " ＋ ".join(words.label("situation", k) for k in key.split("."))
     if table == "funnel":

@@ -50,6 +50,7 @@ class Inbox:
     async def add_case(
         self, situations: list[str], *, summary: str = "家賃を3か月滞納しています。", urgent: bool = False,
         line_user: str | None = None, phone: str | None = "090-1234-5678", answers: dict[str, Any] | None = None,
+        language: str = "ja",
     ) -> Handoff:
         chosen = route(EDOGAWA, situations=situations, facts={}, urgent=urgent)
         async with self.sessions() as session, session.begin():
@@ -58,6 +59,7 @@ class Inbox:
                 answers=answers or {"flow": situations[0], "いつから": "3か月前から"},
                 consent=Consent(scope=["share_with_centre"], text_version="2026-11"),
                 contact_method="phone" if phone else "line", line_user_id=line_user or user_id(), phone=phone,
+                language=language,
             )
 
     async def resident_says(self, user: str, words: str) -> httpx.Response:

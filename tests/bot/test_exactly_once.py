@@ -27,6 +27,7 @@ from bot.outbox import Commit
 from bot.services import Services
 from bot.worker import StreamWorker
 from flows import redis_keys
+from flows.catalogue import load_catalogue
 from handoff.db import session_factory
 from handoff.models import EventLog, Handoff, SlotBooking
 from handoff.staff_models import CaseWork
@@ -153,15 +154,21 @@ async def test_standby_events_are_acknowledged_and_not_answered(bot, redis_clien
     assert not await redis_client.exists(redis_keys.conversation(f"user:{user}"))
 
 
+def _crash_on_text(services: Services) -> None:
+    """A bug in the conversation: every text message raises (``del`` the attribute to fix it)."""
+
+    async def crash(resident: str, text: str) -> Any:
+        raise RuntimeError("a bug in the conversation")
+
+    services.dispatcher._conversation.on_text = crash  # type: ignore[method-assign]
+
+
 async def test_a_conversation_crashing_on_a_danger_message_still_gives_the_lines_and_alerts_staff(
     redis_client, fake_line, clean_database
 ):
     async with staff_webhook() as (hook, alerts), running(fake_line, staff_webhook_url=hook) as (bot, services):
 
-        async def crash(resident: str, text: str) -> Any:
-            raise RuntimeError("a bug in the conversation")
-
-        services.dispatcher._conversation.on_text = crash  # type: ignore[method-assign]
+        _crash_on_text(services)
         user = user_id()
         await bot.post(text_event(user, "もう死にたい", reply_token=bot.fake.issue_reply_token(user)))
         await wait_until(lambda: bot.fake.messages_for(user), timeout=15)
@@ -182,6 +189,24 @@ async def test_a_conversation_crashing_on_a_danger_message_still_gives_the_lines
         assert await services.dead_letters.replay(letter.id) == "event_requeued"
         await wait_until(lambda: len(bot.fake.messages_for(user)) == 2, timeout=15)
         assert t("danger.offer") in bot.fake.texts_for(user)
+
+
+async def test_the_last_resort_lines_and_the_alerted_case_are_in_the_language_written(
+    redis_client, fake_line, clean_database
+):
+    async with staff_webhook() as (hook, alerts), running(fake_line, staff_webhook_url=hook) as (bot, services):
+
+        _crash_on_text(services)
+        user = user_id()
+        await bot.post(text_event(user, "I want to die", reply_token=bot.fake.issue_reply_token(user)))
+        await wait_until(lambda: bot.fake.messages_for(user), timeout=15)
+        (delivery,) = bot.fake.messages_for(user)
+        lines = delivery.messages[0]["text"]
+        assert lines.startswith(load_catalogue("en").text("danger.guidance"))
+        assert lines.index("03-5774-0992") < lines.index("0570-783-556")  # a line in English first
+        await wait_until(lambda: alerts, timeout=30)
+        (case,) = await _handoffs(services)
+        assert (case.urgency, case.language, case.interpreter_needed) == ("urgent", "en", True)
 
 
 async def test_a_danger_answer_lines_cannot_deliver_alerts_staff_and_goes_out_after(
@@ -209,6 +234,28 @@ async def test_a_danger_answer_lines_cannot_deliver_alerts_staff_and_goes_out_af
         (delivery,) = bot.fake.messages_for(user)
         assert "0120-279-338" in delivery.messages[0]["text"]
         assert len(alerts) == 1
+
+
+async def test_a_danger_alert_case_is_in_the_language_the_resident_was_answered_in(
+    redis_client, fake_line, clean_database
+):
+    async with staff_webhook() as (hook, alerts), running(
+        fake_line, staff_webhook_url=hook, danger_alert_after_s=1.0, delivery_backoff_cap_s=1.0
+    ) as (bot, services):
+        user = user_id()
+        await bot.post(text_event(user, "한국어", reply_token=bot.fake.issue_reply_token(user)))  # chosen
+        await wait_until(lambda: bot.fake.messages_for(user), timeout=15)
+        bot.fake.inject("reply", *[Fault(status=500)] * 200)
+        bot.fake.inject("push", *[Fault(status=500)] * 200)
+        await bot.post(text_event(user, "I want to die", reply_token=bot.fake.issue_reply_token(user)))
+        await wait_until(lambda: alerts, timeout=30)
+        (case,) = await _handoffs(services)
+        # Korean, as answered (the words alone would say English).
+        assert (case.urgency, case.language, case.interpreter_needed) == ("urgent", "ko", True)
+        bot.fake.faults.clear()
+        await wait_until(lambda: len(bot.fake.messages_for(user)) == 2, timeout=15)
+        assert bot.fake.messages_for(user)[1].messages[0]["text"].startswith(
+            load_catalogue("ko").text("danger.guidance"))
 
 
 async def test_a_dead_event_is_counted_listed_encrypted_and_replayed(redis_client, fake_line, clean_database):

@@ -188,7 +188,7 @@ async def test_day_before_reminder_is_pushed_once_with_its_buttons(running: Runn
     assert T.text("reminder.how.phone") in message["text"]
     actions = _actions(message)
     assert [a["label"] for a in actions] == [T.text("reminder.keep"), T.text("reminder.move"), T.text("reminder.cancel")]
-    assert [a["data"] for a in actions] == [f"a=rem&op={op}&c={case}" for op in ("keep", "move", "cancel")]
+    assert [a["data"] for a in actions] == [f"a=rem&op={op}&c={case}&l=ja" for op in ("keep", "move", "cancel")]
     assert running.fake.rejected == []
     # Later ticks, and a restart (a new scheduler), send nothing more.
     assert await running.scheduler.tick(now=start - timedelta(hours=22)) == 0

@@ -127,6 +127,20 @@ async def test_each_takeover_and_handback_has_its_own_retry_key(inbox: Inbox):
     assert [e.meta["delivery"] for e in entries] == ["delivered"] * 4
 
 
+async def test_takeover_and_handback_notices_are_in_the_cases_language(inbox: Inbox):
+    from flows.catalogue import load_catalogue
+
+    en = load_catalogue("en")
+    resident = user_id()
+    case = await inbox.add_case(["debt"], line_user=resident, phone=None, language="en")
+    async with httpx.AsyncClient(timeout=20) as http:
+        csrf = await api_login(http, inbox.url, "sato@ward.example")
+        for action in ("takeover", "handback"):
+            assert "error" not in await _act(http, inbox, csrf, case.id, action)
+    await wait_until(lambda: len(inbox.fake.texts_for(resident)) == 2, timeout=10)
+    assert inbox.fake.texts_for(resident) == [en.text("staff.takeover"), en.text("staff.handback")]
+
+
 async def test_a_blocked_resident_shows_staff_the_message_failed(inbox: Inbox):
     resident = user_id()
     case = await inbox.add_case(["debt"], line_user=resident, phone=None)

@@ -202,3 +202,21 @@ async def test_the_api_pages_cases_and_offers_the_views(inbox: Inbox) -> None:
         number = first.json()[0]["case_number"]
         found = await http.get(f"{inbox.url}/api/cases", params={"number": number, "status": "all"})
         assert [c["case_number"] for c in found.json()] == [number]
+
+
+async def test_staff_see_the_residents_language_and_when_an_interpreter_is_needed(inbox: Inbox) -> None:
+    english = await inbox.add_case(["debt"], language="en", summary="相談の内容: 借金・お金\n最初に書いたこと: I lost my job")
+    japanese = await inbox.add_case(["debt"])
+    async with httpx.AsyncClient(timeout=10) as http:
+        await page_login(http, inbox.url, "sato@ward.example")
+        queue = (await http.get(f"{inbox.url}/inbox")).text
+        row_en = queue[queue.index(f'id="case-{english.id}"'):].split("</tr>")[0]
+        row_ja = queue[queue.index(f'id="case-{japanese.id}"'):].split("</tr>")[0]
+        assert "通訳が必要（英語）" in row_en and "通訳が必要" not in row_ja
+        page = (await http.get(f"{inbox.url}/inbox/cases/{english.id}")).text
+        assert "言語：英語" in page and 'data-testid="interpreter"' in page and "I lost my job" in page
+        page = (await http.get(f"{inbox.url}/inbox/cases/{japanese.id}")).text
+        assert "言語：日本語" in page and 'data-testid="interpreter"' not in page
+        await api_login(http, inbox.url, "sato@ward.example")
+        found = (await http.get(f"{inbox.url}/api/cases/{english.id}")).json()
+        assert (found["language"], found["interpreter_needed"]) == ("en", True)

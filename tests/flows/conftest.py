@@ -14,6 +14,9 @@ from collections.abc import Callable
 import pytest
 
 from flows.conversation import Conversation
+from flows.phases.declared import ANYTIME, TABLE
+from flows.phases.state import ConversationState
+from flows.phases.table import Phase, may_move
 from handoff import crypto
 from handoff.directory import load_directory
 from nlu.pipeline import Understander, build_embedded_understander_sync
@@ -22,6 +25,28 @@ from tests.support.conversation import CATALOGUE, NOW, Chat, Clock, t
 from tests.support.memory import MemoryDesk, MemoryStateStore
 
 __all__ = ["CATALOGUE", "NOW", "Chat", "Clock", "t"]  # tests.flows.conftest.t is imported elsewhere
+
+
+class DeclaredMovesOnly(MemoryStateStore):
+    """The in-memory store, refusing a save that moves the resident to a phase their phase
+    does not declare (flows.phases.table.may_move): every conversation test here also checks
+    the phase table against what the phases really do."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.moves: list[tuple[Phase, Phase]] = []
+
+    @staticmethod
+    def _phase(raw: dict | None) -> Phase | None:
+        read = ConversationState.from_json(raw) if raw else ConversationState()
+        return read.phase if read else None
+
+    async def save(self, resident: str, state: dict) -> None:
+        before, after = self._phase(await self.load(resident)), self._phase(state)
+        if before is not None and after is not None:
+            assert may_move(TABLE, ANYTIME, before, after), f"undeclared move {before} -> {after}"
+            self.moves.append((before, after))
+        await super().save(resident, state)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,7 +84,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def state(clock: Clock) -> MemoryStateStore:
-    return MemoryStateStore(24 * 3600, clock)
+    return DeclaredMovesOnly(24 * 3600, clock)
 
 
 @pytest.fixture
@@ -71,7 +96,7 @@ def desk(clock: Clock) -> MemoryDesk:
 def make_conversation(understander, clock, desk, state) -> Callable[..., Conversation]:
     def build(ward: str = "edogawa", ttl_s: int | None = None) -> Conversation:
         return Conversation(
-            state=state if ttl_s is None else MemoryStateStore(ttl_s, clock),
+            state=state if ttl_s is None else DeclaredMovesOnly(ttl_s, clock),
             catalogue=CATALOGUE,
             understander=understander,
             desk=desk if ward == "edogawa" else MemoryDesk(load_directory(ward), clock),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.answers import read_age, read_amount, read_answer, read_duration, read_phone
+from flows.answers import READERS, read_age, read_amount, read_answer, read_duration, read_phone
 from flows.catalogue import load_catalogue
 from flows.definition import load_flows
 
@@ -83,3 +83,14 @@ def test_free_text_step_refuses_nonsense(nonsense):
     step = FLOWS["general"].step("detail")
     assert read_answer(step, nonsense, CATALOGUE) is None
     assert read_answer(step, "息子が仕事に行けない", CATALOGUE) == "息子が仕事に行けない"
+
+
+@pytest.mark.parametrize(("reader", "typed", "kept"), [
+    ("age", "82 years old", "82 years old"), ("age", "45 yrs", "45 years old"), ("age", "in his 50s", "50s"),
+    ("age", "7s", None), ("duration", "10 years", "10 years"), ("duration", "about 3 months", "3 months"),
+    ("amount", "800,000 yen", "800,000 yen"), ("amount", "¥800,000", "¥800,000"),
+    ("amount", "about 3 million yen", "3 million yen"), ("duration", "a long time", None),
+])
+def test_english_answers_are_read_and_kept_as_typed(reader, typed, kept):
+    # The English questions give English examples ("for example: 10 years"): they must read.
+    assert READERS[reader](typed) == kept

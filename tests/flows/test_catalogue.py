@@ -30,7 +30,7 @@ PARTIAL_MUST_OWN = (
     "danger.guidance", "danger.lines_header", "danger.line", "danger.offer", "danger.offer_yes",
     "danger.offer_no", "danger.declined", "danger.urgent_contact",
     "consent.intro", "consent.agree", "consent.refuse", "consent.refused", "consent.centre_info",
-    "language.ask", "language.switched", "language.offer",
+    "language.ask", "language.switched", "language.offer", "language.heard",
 )
 # Keys shown as a button label (flow options and step labels are added from the flows).
 BUTTON_KEYS = (

@@ -1,7 +1,8 @@
 """The English and やさしい日本語 catalogues driven through the real conversation core
-(the in-memory desk and state store, the real NLU), as the later language wiring will: every sentence a
-resident reads comes out in their language, from the first answer to a booked callback.
-Typed Japanese starts the flow because understanding other languages is issue 10's NLU half."""
+(the in-memory desk and state store, the real NLU): a resident who asked for a language (typed its name)
+reads every sentence in it, from the first answer to a booked callback, even when they then
+write in standard Japanese (a chosen language is never overridden by detection).
+tests/flows/test_languages.py covers residents who simply write in their language."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from flows import kanji
 from flows.catalogue import load_catalogue, load_languages
 from flows.conversation import Conversation
-from flows.notices import load_consent, load_emergency
 from flows.outgoing import Card, Text
 from handoff.directory import load_directory
 from tests.flows.conftest import Chat
@@ -33,10 +33,9 @@ JAPANESE = re.compile(r"[\u3041-\u30fa\u30fc\u4e00-\u9fff]")
 def resident_in(desk, state, understander, clock) -> Callable[[str], Chat]:
     def build(language: str) -> Chat:
         return Chat(Conversation(
-            state=state, catalogue=load_catalogue(language),
+            state=state, catalogue=load_catalogue(),
             understander=understander, desk=desk, clock=clock,
-            consent=load_consent(language), emergency=load_emergency(language),
-        ))
+        ), chosen=load_languages()[language].name)
 
     return build
 
@@ -60,6 +59,7 @@ def _read(chat: Chat) -> list[str]:
 
 
 async def _debt_case_by_buttons(chat: Chat, t: Callable[[str], str]) -> list[str]:
+    await chat.say(chat.chosen)
     await chat.say(FIRST_MESSAGE)
     seen = _read(chat)
     for label in ("flows.common.who.self", "flows.debt.trouble.repay", "flows.debt.amount.under_50",
@@ -93,6 +93,7 @@ async def test_an_english_resident_reads_english_from_the_first_answer_to_a_book
 
 async def test_an_english_resident_in_danger_gets_english_lines_that_take_english(resident_in):
     chat = resident_in("en")
+    await chat.say(chat.chosen)
     await chat.say("もう死にたい")
     body = "\n".join(_read(chat))
     en = load_catalogue("en")

@@ -36,7 +36,7 @@ async def test_events_hold_codes_and_the_hour_only(sessions) -> None:
         ).all()
     assert [row["kind"] for row in rows] == ["start", "step", "outcome"]
     assert set(hours) == {datetime(2026, 12, 25, 10, 0, tzinfo=UTC)}
-    assert set(rows[0]) == {"id", "hour", "ward", "flow", "kind", "step", "outcome", "situation"}
+    assert set(rows[0]) == {"id", "hour", "ward", "flow", "kind", "step", "outcome", "situation", "language"}
     assert not any(USER in str(value) for row in rows for value in row.values())
 
 

@@ -120,6 +120,20 @@ def test_a_lone_small_cell_in_a_group_takes_a_neighbour_with_it() -> None:
     assert stats.shown(values["hikikomori"]) == "<5"
 
 
+def test_residents_are_counted_by_language_with_the_same_suppression() -> None:
+    # 12 Japanese, 7 English, 3 Nepali starts: Nepali withheld, and English with it (else
+    # "started" minus the Japanese and English rows would give 3); old rows count as Japanese.
+    week = datetime(2026, 9, 8, 10, tzinfo=TOKYO).astimezone(UTC)
+    events = [stats.Event(week, "general", "start", None, None, "debt", None)] * 12
+    events += [stats.Event(week, "general", "start", None, None, "debt", "en")] * 7
+    events += [stats.Event(week, "general", "start", None, None, "debt", "ne")] * 3
+    f = stats.StatsFilter.build(week_from=date(2026, 9, 7), week_to=date(2026, 9, 7), flow=None)
+    table = stats.build_report(events, f, situations=SITUATIONS).tables["language"]
+    values = {row.key: row.cells[0] for row in table.rows}
+    assert values.get("ja") == 12 and values.get("en", 0) == 0 and values.get("ne", 0) == 0
+    assert "<5" in stats.to_csv(stats.build_report(events, f, situations=SITUATIONS))
+
+
 def test_filters_are_whole_weeks_and_bounded() -> None:
     f = stats.StatsFilter.build(week_from=date(2026, 9, 9), week_to=date(2026, 9, 20), flow="debt")
     assert (f.week_from, f.week_to) == (date(2026, 9, 7), date(2026, 9, 14))

@@ -3,7 +3,7 @@
 The reader's model is written here from what the numbers mean, not taken from handoff.stats:
 every cell a report lists is an unknown non-negative integer; a shown number fixes its cell;
 "<5" fixes nothing; and the reader knows how the tables hang together (weekday, hour and
-situation cells add up to "started"; centre cells to "confirmed"; combination cells plus the
+situation and language cells add up to "started"; centre cells to "confirmed"; combination cells plus the
 single-situation cases to "confirmed"; contact-time cells to "contacted"; each funnel step
 is the next plus those who stopped between; a question's "reached" is its "stopped" plus
 those who went on). For every count of 1-4 people, published as "<5" or implied (such as
@@ -35,6 +35,7 @@ CENTRES = ("kurashigoto", "hikikomori", "nagomi")
 COMBOS = ("debt.hikikomori", "double_care.family_8050", "debt.housing")
 STEPS = ("q1", "q2", "q3")
 FLOWS = ("debt", "general")
+LANGUAGES = ("ja", "ja-easy", "en", "zh", "ne")
 UNBOUNDED = 10_000  # "as many as you like": keeps every program bounded
 
 
@@ -73,8 +74,10 @@ class Model:
         return [n for n, v in self.truth.items() if 1 <= v <= 4 and n not in self.fixed]
 
 
-def event(hour: datetime, flow: str, kind: str, *, step=None, outcome=None, situation=None) -> stats.Event:
-    return stats.Event(hour=hour.astimezone(UTC), flow=flow, kind=kind, step=step, outcome=outcome, situation=situation)
+def event(hour: datetime, flow: str, kind: str, *, step=None, outcome=None, situation=None,
+          language=None) -> stats.Event:
+    return stats.Event(hour=hour.astimezone(UTC), flow=flow, kind=kind, step=step, outcome=outcome, situation=situation,
+                       language=language)
 
 
 def small(rng: random.Random) -> int:
@@ -87,6 +90,7 @@ def crafted_group(rng: random.Random, week: date, flow: str) -> list[stats.Event
     days = rng.sample(range(7), rng.randint(1, 4))
     hours = rng.sample(range(24), rng.randint(1, 4))
     situations = rng.sample(SITUATIONS, rng.randint(1, 3))
+    languages = rng.sample(LANGUAGES, rng.randint(1, 3))
 
     def when() -> datetime:
         return monday + timedelta(days=rng.choice(days), hours=rng.choice(hours))
@@ -95,7 +99,8 @@ def crafted_group(rng: random.Random, week: date, flow: str) -> list[stats.Event
     consented = max(0, started - small(rng))
     confirmed = max(0, consented - small(rng))
     contacted = max(0, confirmed - small(rng))
-    events = [event(when(), flow, "start", situation=rng.choice(situations)) for _ in range(started)]
+    events = [event(when(), flow, "start", situation=rng.choice(situations), language=rng.choice(languages))
+              for _ in range(started)]
     events += [event(when(), flow, "outcome", outcome="consent_given") for _ in range(consented)]
     events += [event(when(), flow, "outcome", outcome="handoff") for _ in range(confirmed)]
     centres = rng.sample(CENTRES, rng.randint(1, 3))
@@ -119,7 +124,8 @@ def where_it_counts(e: stats.Event) -> list[tuple[str, str, str]]:
     """The cells one event counts in, by what the tables mean."""
     if e.kind == "start":
         return [("situation_week", e.situation or "", e.week.isoformat()), ("weekday", str(e.local.weekday()), "count"),
-                ("hour", f"{e.local.hour:02d}", "count"), ("funnel", "started", "count")]
+                ("hour", f"{e.local.hour:02d}", "count"), ("language", e.language or "ja", "count"),
+                ("funnel", "started", "count")]
     if e.kind == "step":
         return [("abandonment", f"{e.flow}/{e.step}", "reached")]
     return {
@@ -152,7 +158,7 @@ def reader_model(report: stats.StatsReport, events: list[stats.Event]) -> Model:
         for w in weeks:
             add("situation_week", s, w, true_counts["situation_week", s, w])
     for table, rows in (("weekday", [str(d) for d in range(7)]), ("hour", [f"{h:02d}" for h in range(24)]),
-                        ("centre", CENTRES), ("combination", COMBOS), ("contact_time", stats.CONTACT_BUCKETS)):
+                        ("centre", CENTRES), ("combination", COMBOS), ("language", LANGUAGES), ("contact_time", stats.CONTACT_BUCKETS)):
         for row in rows:
             add(table, row, "count", true_counts[table, row, "count"])
     s_, c_, f_, k_ = (add("funnel", name, "count", true_counts["funnel", name, "count"])
@@ -168,7 +174,7 @@ def reader_model(report: stats.StatsReport, events: list[stats.Event]) -> Model:
         model.truth[name] = model.truth[upper] - model.truth[lower]
         model.relations.append((upper, [name, lower]))
     model.truth["single"] = model.truth[f_] - sum(model.truth[c] for c in cells["combination"])
-    model.relations += [(s_, cells["weekday"]), (s_, cells["hour"]), (s_, cells["situation_week"]),
+    model.relations += [(s_, cells["weekday"]), (s_, cells["hour"]), (s_, cells["situation_week"]), (s_, cells["language"]),
                         (f_, cells["centre"]), (f_, [*cells["combination"], "single"]), (k_, cells["contact_time"])]
     for table in report.tables.values():
         for row in table.rows:

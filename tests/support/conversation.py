@@ -36,6 +36,7 @@ class Chat:
     conversation: Conversation
     resident: str = "user:Utest0000000000000000000000000001"
     last: list[Outgoing] = field(default_factory=list)
+    chosen: str = ""  # the language the resident types to be answered in, if any
 
     async def say(self, text: str) -> list[Outgoing]:
         self.last = await self.conversation.on_text(self.resident, text)

@@ -60,7 +60,7 @@ async def test_the_reminder_names_centre_time_case_and_what_happens(chat, sessio
     assert t("reminder.how.phone") in message.text
     assert [b.label for b in chat.buttons()] == [t("reminder.keep"), t("reminder.move"), t("reminder.cancel")]
     assert [postback.decode(b.data or "") for b in chat.buttons()] == [
-        {"a": "rem", "op": op, "c": case} for op in ("keep", "move", "cancel")
+        {"a": "rem", "op": op, "c": case, "l": "ja"} for op in ("keep", "move", "cancel")
     ]
     _remind(chat, case, start, kind="hour_before", contact="line")
     assert t("reminder.how.line") in chat.texts() and t("reminder.how.phone") not in chat.texts()
@@ -227,3 +227,20 @@ async def test_reminder_buttons_survive_a_finished_handoff(chat, sessions):
     _remind(chat, handoff.case_number, handoff.callback_slot, contact="line")
     await chat.tap(t("reminder.keep"))
     assert t("reminder.kept", when=_when(handoff.callback_slot)) == chat.texts()
+
+
+async def test_a_reminder_speaks_the_cases_language_and_so_do_its_taps(chat, sessions):
+    from flows.catalogue import load_catalogue
+
+    en = load_catalogue("en")
+    case, start = await _book_case(sessions, chat.resident)
+    chat.last = chat.conversation.reminder(Reminder("day_before", case, CENTRE.name, start, "phone", language="en"))
+    (message,) = chat.last
+    assert message.text.startswith(en.text("reminder.day_before").split("{")[0])
+    assert [b.label for b in chat.buttons()] == [en.text("reminder.keep"), en.text("reminder.move"),
+                                                 en.text("reminder.cancel")]
+    # No conversation state is left a day later: the button's own language answers the tap.
+    await chat.tap(en.text("reminder.move"))
+    assert chat.texts().startswith(en.text("reminder.move_ask").split("{")[0])
+    await chat.tap(en.text("reminder.no_change"))
+    assert chat.texts().startswith(en.text("reminder.not_changed").split("{")[0])

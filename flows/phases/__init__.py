@@ -1,0 +1,1 @@
+"""The conversation's phases, one module each, declared as a checked table (``table``)."""

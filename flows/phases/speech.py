@@ -1,0 +1,59 @@
+"""The resident's language in the conversation (``flows.language`` keeps it in the state):
+heard from what they wrote, switched when they ask, offered when only partly translated.
+Not a phase: the language menu's ``lang`` taps are valid in every phase."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows import language, postback
+from flows.catalogue import supported_languages
+from flows.outgoing import Button, Text
+from flows.phases.base import Out, PhaseBase, State
+from nlu.contract import Understanding
+
+
+class Speech(PhaseBase):
+    async def understand_for_language(self, text: str) -> Understanding | None:
+        try:
+            return await self._nlu.understand(text)
+        except Exception:  # noqa: BLE001 - the emergency lines go out whatever the NLU does
+            return None
+
+    async def hear(self, st: State, heard: Understanding | None) -> Out:
+        """Answer in the language the resident wrote (unless they chose one); a partial
+        language is told at once, in itself, that English and やさしい日本語 are there too."""
+        code = language.detected(heard.language, heard.easy_japanese) if heard else None
+        if not language.adopt(st, code):
+            return []
+        assert code is not None
+        self._voices.switch(code)
+        return [self.offer(first=True)] if language.partial(code) else []
+
+    async def switch(self, st: State, code: str | None) -> Out:
+        if code is None:
+            return [self.menu()]
+        language.choose(st, code)
+        self._voices.switch(code)
+        out: Out = [Text(self._t.text("language.switched"))]
+        if language.partial(code):
+            out.append(self.offer())
+        return out + await self._prompt(st)  # the same place in the flow, in the new language
+
+    def menu(self) -> Text:
+        buttons = tuple(Button(label=x.name, data=postback.encode("lang", v=x.code), display_text=x.name)
+                        for x in supported_languages())
+        return Text(self._t.text("language.ask"), quick_replies=buttons)
+
+    def offer(self, first: bool = False) -> Text:
+        offered = [x for x in supported_languages() if x.code in ("en", "ja-easy")]
+        buttons = tuple(Button(label=x.name, data=postback.encode("lang", v=x.code), display_text=x.name)
+                        for x in offered)
+        offer = self._t.text("language.offer")
+        return Text(self._t.text("language.heard") + "\n" + offer if first else offer, quick_replies=buttons)
+
+    async def pb_language(self, resident: str, st: State, f: dict[str, str], _: dict[str, Any]) -> Out:
+        code = f.get("v")
+        if not language.supported(code):
+            return [Text(self._t.text("conversation.unclear_button")), *await self._prompt(st)]
+        return await self.switch(st, code)
