@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from flows import kanji
-from flows.catalogue import load_languages
+from flows.catalogue import load_catalogue, load_languages
+from flows.notices import load_consent
+from handoff.desk import routing_in
 from handoff.directory import (
     DATA_DIR,
     DirectoryError,
@@ -19,6 +21,7 @@ from handoff.directory import (
     parse_directory,
     reading_order,
 )
+from handoff.routing import route
 
 WARDS = ["edogawa", "nerima", "toshima"]
 JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")  # incl. （）・〜 and full-width
@@ -105,3 +108,26 @@ def test_a_name_without_japanese_or_with_an_unknown_language_fails_at_load(bad: 
     raw["centres"]["kurashigoto"]["name"] = bad
     with pytest.raises(DirectoryError, match="kurashigoto"):
         parse_directory(raw)
+
+
+@pytest.mark.parametrize("ward", WARDS)
+def test_every_routing_reason_with_its_centres_stays_plain_for_each_reader(ward: str) -> None:
+    """The consent prompt's first lines (why this centre, with whom) as each ward fills them:
+    ≤ 15% kanji in やさしい日本語, no Japanese script in English."""
+    directory = load_directory(ward)
+    easy, en = load_catalogue("ja-easy"), load_catalogue("en")
+    nouns = load_languages()["ja-easy"].proper_nouns
+    for situation in [*directory.rules.situations, "crisis"]:
+        for facts in ({}, {"age": 70}, {"children": True}, {"disability": True}):
+            chosen = route(directory, situations=[] if situation == "crisis" else [situation], facts=facts,
+                           urgent=situation == "crisis")
+            for t, check in ((easy, "kanji"), (en, "script")):
+                told = routing_in(chosen, t.language)
+                text = t.text(told.reason, centre=told.centre.name,
+                              centres=t.text("centres_joined_by").join(told.involved[1:]))
+                text += "\n" + load_consent(t.language).text(told.centre.name) + "\n" + told.centre.hours
+                if check == "script":
+                    assert JAPANESE.findall(text) == [], text
+                else:
+                    kanji_count, kana_count = kanji.count(text, nouns)
+                    assert kanji_count <= kanji.LIMIT * (kanji_count + kana_count), text
