@@ -87,7 +87,7 @@ class ReminderScheduler:
         return Reminder(
             kind=due.kind,
             case_number=case.case_number,
-            centre_name=self._directory.centre_name(due.centre_code),
+            centre_name=self._directory.centre_name(due.centre_code, case.language),
             slot_start=due.slot_start,
             contact_method=case.contact_method,
             language=case.language,

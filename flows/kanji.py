@@ -1,8 +1,10 @@
 """How much of each やさしい日本語 message is kanji, so the catalogue stays readable in kana.
 
-share = kanji / (kanji + kana), counted after removing ``{placeholders}`` (centre names and
-the like arrive from elsewhere) and the proper nouns declared for ja-easy in
-``data/messages/languages.yml`` (official names a resident may need exactly as written).
+share = kanji / (kanji + kana), counted after removing ``{placeholders}`` and the proper
+nouns declared for ja-easy in ``data/messages/languages.yml`` (official names a resident may
+need exactly as written). The ward's and centres' names that fill placeholders come from
+``data/centres`` in kana (tests/handoff/test_directory_languages.py), and a whole
+conversation is measured with them in (tests/flows/test_catalogue_in_conversation.py).
 Digits, Latin letters and punctuation count as neither.
 
     python -m flows.kanji        # every ja-easy message, worst first; exit 1 above the limit

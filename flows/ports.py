@@ -51,6 +51,7 @@ def verdict_kinds(understander: Understands) -> DangerKinds:
     return lambda text: list(verdict(text).categories)
 
 
+# Centre facts (names, hours) reach the conversation already in the resident's language.
 @dataclass(frozen=True)
 class CentreInfo:
     code: str
@@ -131,7 +132,10 @@ class PhoneRefused(ValueError):
 
 
 class Desk(Protocol):
-    ward_name: str
+    @property
+    def ward_name(self) -> str:
+        """The ward's name in the language of the turn being handled."""
+        ...
 
     def route(self, *, situations: list[str], facts: Mapping[str, Any], urgent: bool) -> Routing: ...
 

@@ -5,6 +5,10 @@ It lives here, not in ``flows``: the conversation core knows only its ports, and
 persistence side implements them (tests/handoff/desk: its contract, shared with the in-memory
 double tests/flows uses, and the conversation on it).
 
+Centre facts (names, hours, the ward's name) come in the language of the turn being handled
+(``flows.language.spoken``), so the conversation formats them as they are; staff pages read
+the directory's Japanese.
+
 This is the only place the conversation meets the database; it commits what it does, so a
 resident's confirmed case is stored before they are told its number. Inside a turn
 (``flows.turn``) every effect is done once per event (``handoff.effects``): handling the
@@ -73,8 +77,21 @@ def _receipt_record(receipt: CaseReceipt) -> dict[str, Any]:
             "slot_start": _when(receipt.slot_start), "staffed_from": receipt.staffed_from.isoformat()}
 
 
-def _info(centre: Centre) -> CentreInfo:
-    return CentreInfo(code=centre.code, name=centre.name, phone=centre.shown("phone"), hours=centre.shown("hours"))
+def centre_info(centre: Centre, language: str) -> CentreInfo:
+    """A centre as a resident reading ``language`` is told of it."""
+    return CentreInfo(code=centre.code, name=centre.name_in(language), phone=centre.shown("phone", language),
+                      hours=centre.shown("hours", language))
+
+
+def routing_in(chosen: Route, language: str) -> Routing:
+    """The route a resident reading ``language`` is told of (also the in-memory desk's)."""
+    return Routing(
+        centre=centre_info(chosen.primary, language),
+        involved=tuple(c.name_in(language) for c in chosen.involved),
+        multi_agency=chosen.multi_agency,
+        urgent=chosen.urgent,
+        reason=chosen.reason_key,
+    )
 
 
 class HandoffDesk:
@@ -86,23 +103,19 @@ class HandoffDesk:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.directory = directory
-        self.ward_name = directory.ward_name
         self._sessions = sessions
         self._engine: AsyncEngine = sessions.kw["bind"]
         self._now = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def ward_name(self) -> str:
+        return self.directory.ward_name_in(spoken())
 
     def _route(self, situations: list[str], facts: Mapping[str, Any], urgent: bool) -> Route:
         return route(self.directory, situations=situations, facts=facts, urgent=urgent)
 
     def route(self, *, situations: list[str], facts: Mapping[str, Any], urgent: bool) -> Routing:
-        chosen = self._route(situations, facts, urgent)
-        return Routing(
-            centre=_info(chosen.primary),
-            involved=tuple(c.name for c in chosen.involved),
-            multi_agency=chosen.multi_agency,
-            urgent=chosen.urgent,
-            reason=chosen.reason_key,
-        )
+        return routing_in(self._route(situations, facts, urgent), spoken())
 
     async def free_slots(self, centre: str, *, limit: int) -> list[datetime]:
         async with self._sessions() as session:
@@ -153,7 +166,7 @@ class HandoffDesk:
                     raise PhoneRefused(str(exc)) from exc
                 return CaseReceipt(
                     case_number=handoff.case_number,
-                    centre_name=self.directory.centre_name(handoff.primary_centre),
+                    centre_name=self.directory.centre_name(handoff.primary_centre, spoken()),
                     slot_start=handoff.callback_slot,
                     staffed_from=slots.next_staffed_time(chosen.primary, now),
                 )
@@ -205,7 +218,7 @@ class HandoffDesk:
         if case is None:
             return None
         number, status, centre = case
-        return OpenCase(number, RESIDENT_STATUS[status], self.directory.centre_name(centre))
+        return OpenCase(number, RESIDENT_STATUS[status], self.directory.centre_name(centre, spoken()))
 
     async def add_message(self, resident: str, case_number: str, text: str) -> bool:
         key = _effect_key("message")
@@ -237,7 +250,7 @@ class HandoffDesk:
             return BookedCase(
                 case_number=case.case_number,
                 centre_code=case.primary_centre,
-                centre_name=self.directory.centre_name(case.primary_centre),
+                centre_name=self.directory.centre_name(case.primary_centre, spoken()),
                 slot_start=case.callback_slot,
                 contact_method=case.contact_method,
             )

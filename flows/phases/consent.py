@@ -31,7 +31,8 @@ class Consent(PhaseBase):
         if routing.reason in self._t:
             parts.append(self._t.text(
                 # {centres}: the others the taking centre works with, never itself again.
-                routing.reason, centre=routing.centre.name, centres="、".join(routing.involved[1:])
+                routing.reason, centre=routing.centre.name,
+                centres=self._t.text("centres_joined_by").join(routing.involved[1:]),
             ))
         parts.append(self._t.text("consent.intro"))
         parts.append(self._consent.text(routing.centre.name))

@@ -56,7 +56,7 @@ class Summary(PhaseBase):
         if st.said:
             rows.append((self._t.text("summary.said"), st.said))
         rows += self.answer_rows(st)
-        rows.append((self._t.text("summary.centre"), "、".join(routing.involved)))
+        rows.append((self._t.text("summary.centre"), self._t.text("centres_joined_by").join(routing.involved)))
         return Card(
             alt_text=self._t.text("summary.alt"),
             title=self._t.text("summary.title"),

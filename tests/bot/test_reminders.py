@@ -112,7 +112,7 @@ async def another(running: Running) -> AsyncIterator:
         await client.close()
 
 
-async def _book_case(running: Running, user: str, *, days_ahead: int = 3) -> tuple[str, datetime]:
+async def _book_case(running: Running, user: str, *, days_ahead: int = 3, language: str = "ja") -> tuple[str, datetime]:
     """A case of ``user`` with a callback a few days from now (so both reminders are due later)."""
     now = datetime.now(UTC)
     chosen = route(EDOGAWA, situations=["debt"], facts={}, urgent=False)
@@ -122,7 +122,7 @@ async def _book_case(running: Running, user: str, *, days_ahead: int = 3) -> tup
             session, route=chosen, situations=["debt"], summary="借金の相談", answers={},
             consent=cases.Consent(scope=["share_with_centres"], text_version="v1"),
             contact_method="phone", phone="090-1234-5678", line_user_id=user,
-            callback_slot=slot.start, now=now,
+            callback_slot=slot.start, now=now, language=language,
         )
         return handoff.case_number, slot.start
 
@@ -193,6 +193,17 @@ async def test_day_before_reminder_is_pushed_once_with_its_buttons(running: Runn
     # Later ticks, and a restart (a new scheduler), send nothing more.
     assert await running.scheduler.tick(now=start - timedelta(hours=22)) == 0
     assert len(_pushes(running.fake, user)) == 1
+
+
+async def test_a_reminder_names_the_centre_in_the_cases_language(running: Running):
+    user = user_id()
+    case, start = await _book_case(running, user, language="en")
+    assert await running.scheduler.tick(now=start - timedelta(hours=23)) == 1
+    (push,) = _pushes(running.fake, user)
+    (message,) = push.messages
+    en = load_catalogue("en")
+    assert message["text"].startswith(en.text("reminder.day_before").split("{")[0])
+    assert CENTRE.name_in("en") in message["text"] and CENTRE.name not in message["text"]
 
 
 async def test_hour_before_reminder_follows(running: Running):

@@ -12,6 +12,7 @@ from flows.catalogue import load_catalogue, load_languages
 from flows.conversation import Conversation
 from flows.notices import load_emergency
 from flows.outgoing import Text
+from handoff.directory import load_directory
 from tests.flows.conftest import Chat
 from tests.flows.test_catalogue_in_conversation import _not_english
 
@@ -19,6 +20,7 @@ EN = load_catalogue("en")
 EASY = load_catalogue("ja-easy")
 JA = load_catalogue("ja")
 ENGLISH_DEBT = "I cannot repay my loans from a consumer finance company"
+EDOGAWA = load_directory("edogawa")
 
 
 DANGER = {
@@ -83,6 +85,9 @@ async def test_a_partial_language_is_told_in_itself_that_english_and_easy_japane
         await (chat.tap(answers[0].label) if answers else chat.tap(EASY.text("flows.common.skip")))
     consent = chat.texts()
     assert zh.text("consent.intro") in consent and "同意" in consent
+    # The centre is named as data/centres gives it in English: no Chinese is written there.
+    desk = EDOGAWA.centre("kurashigoto")
+    assert desk.name_in("en") in consent and desk.name not in consent
     await chat.say("English")  # as the offer says, typed
     assert chat.texts().startswith(EN.text("language.switched"))
     assert EN.text("consent.intro") in chat.texts()  # the same place, now in English

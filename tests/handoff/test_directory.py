@@ -29,7 +29,7 @@ def test_sample_fields_carry_their_note_when_shown(ward: str) -> None:
         for field_name in ("phone", "address", "hours"):
             shown = centre.shown(field_name)
             if centre.is_sample(field_name):
-                assert shown.endswith(centre.sample_notes[field_name])
+                assert shown.endswith(centre.sample_notes[field_name].ja)
                 assert "見本" in shown
             else:
                 assert shown == getattr(centre, field_name)

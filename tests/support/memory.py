@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flows.language import spoken
 from flows.phone import callable_number
 from flows.ports import (
     BookedCase,
     CaseReceipt,
     CaseRequest,
-    CentreInfo,
     NotYourCase,
     OpenCase,
     PhoneRefused,
@@ -30,6 +30,7 @@ from flows.ports import (
     SlotUnavailable,
 )
 from flows.turn import current_turn
+from handoff.desk import routing_in
 from handoff.directory import Directory
 from handoff.routing import route
 from handoff.slots import TOKYO, booking_window, next_staffed_time, slot_times
@@ -111,22 +112,19 @@ class MemoryDesk:
 
     def __init__(self, directory: Directory, clock: Callable[[], datetime] | None = None) -> None:
         self.directory = directory
-        self.ward_name = directory.ward_name
         self._now = clock or (lambda: datetime.now(UTC))
         self.cases: dict[str, MemoryCase] = {}
         self.events: list[dict[str, str | None]] = []
         self.booked: Counter[tuple[str, datetime]] = Counter()
 
-    # ---- routing and slots ---------------------------------------------------------------
+    # ---- routing and slots (centre facts in the turn's language, as the real desk gives them) --
+
+    @property
+    def ward_name(self) -> str:
+        return self.directory.ward_name_in(spoken())
 
     def route(self, *, situations: list[str], facts: Mapping[str, Any], urgent: bool) -> Routing:
-        chosen = route(self.directory, situations=situations, facts=facts, urgent=urgent)
-        centre = chosen.primary
-        return Routing(
-            centre=CentreInfo(centre.code, centre.name, centre.shown("phone"), centre.shown("hours")),
-            involved=tuple(c.name for c in chosen.involved), multi_agency=chosen.multi_agency,
-            urgent=chosen.urgent, reason=chosen.reason_key,
-        )
+        return routing_in(route(self.directory, situations=situations, facts=facts, urgent=urgent), spoken())
 
     def _free(self, centre_code: str, after: datetime | None = None) -> list[datetime]:
         centre = self.directory.centre(centre_code)
@@ -198,7 +196,7 @@ class MemoryDesk:
         if not cases:
             return None
         case = cases[-1]
-        return OpenCase(case.number, case.status, self.directory.centre_name(case.centre))
+        return OpenCase(case.number, case.status, self.directory.centre_name(case.centre, spoken()))
 
     async def add_message(self, resident: str, case_number: str, text: str) -> bool:
         cases = self._open(resident)
@@ -217,7 +215,7 @@ class MemoryDesk:
         case = self._own(resident, case_number)
         if case is None:
             return None
-        return BookedCase(case.number, case.centre, self.directory.centre_name(case.centre), case.slot_start,
+        return BookedCase(case.number, case.centre, self.directory.centre_name(case.centre, spoken()), case.slot_start,
                           case.request.contact_method)
 
     async def move_callback(self, resident: str, case_number: str, start: datetime) -> datetime:

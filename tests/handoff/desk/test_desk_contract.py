@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from flows.language import Voices
 from flows.ports import CaseRequest, Desk, NotYourCase, PhoneRefused, SlotUnavailable
 from handoff.desk import HandoffDesk
 from handoff.directory import load_directory
@@ -85,3 +86,26 @@ async def test_open_case_messages_move_cancel_and_erase(desk: Desk):
     assert await desk.erase_resident(RESIDENT) == 1
     assert await desk.open_case_for(RESIDENT) is None
     assert await desk.booked_case(RESIDENT, number) is None
+
+
+@pytest.mark.parametrize("language", ["en", "ja-easy", "vi", "ja"])
+async def test_centre_facts_come_in_the_language_of_the_turn(desk: Desk, language: str):
+    centre = EDOGAWA.centre("kurashigoto")
+    with Voices.speaking(language):
+        assert desk.ward_name == EDOGAWA.ward_name_in(language)
+        routing = desk.route(situations=["debt"], facts={"age": 70}, urgent=False)
+        assert routing.centre.name == centre.name_in(language)
+        assert routing.centre.hours == centre.shown("hours", language)
+        assert routing.centre.phone == centre.shown("phone", language)
+        assert routing.involved == (centre.name_in(language), EDOGAWA.centre("jukunen").name_in(language))
+        (slot,) = await desk.free_slots("kurashigoto", limit=1)
+        receipt = await desk.create_case(_request(slot=slot, phone=None))
+        assert receipt.centre_name == centre.name_in(language)
+        opened = await desk.open_case_for(RESIDENT)
+        booked = await desk.booked_case(RESIDENT, receipt.case_number)
+        assert opened is not None and opened.centre_name == centre.name_in(language)
+        assert booked is not None and booked.centre_name == centre.name_in(language)
+    if language != "ja":
+        assert centre.name_in(language) != centre.name
+    with Voices.speaking(None):  # outside a resident's turn: Japanese
+        assert desk.ward_name == EDOGAWA.ward_name
