@@ -71,7 +71,10 @@ def file_traces(directory: Path, needles: list[str]) -> list[str]:
     """The same search in every file under ``directory`` (Redis's AOF and RDB files)."""
     hits = []
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        content = path.read_bytes()
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:  # a rewrite's temporary file, renamed or removed meanwhile
+            continue
         for needle in needles:
             hits += [f"{needle} ({form}) in {path.name}" for form, encoded in encodings(needle).items() if encoded in content]
     return hits
