@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -43,31 +43,35 @@ def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def event_row(
-    *,
-    ward: str,
-    flow: str,
-    kind: str,
-    step: str | None = None,
-    outcome: str | None = None,
-    situation: str | None = None,
-    at: datetime | None = None,
-    language: str | None = None,
-) -> dict[str, Any]:
+class EventFields(TypedDict, total=False):
+    """What one row says, as ``event_row`` and ``record_event`` both take it."""
+
+    ward: Required[str]
+    flow: Required[str]
+    kind: Required[str]
+    step: str | None
+    outcome: str | None
+    situation: str | None
+    at: datetime | None
+    language: str | None
+
+
+def event_row(**fields: Unpack[EventFields]) -> dict[str, Any]:
     """One anonymous row's values, checked: every field a short code, the time an hour."""
+    kind, situation = fields["kind"], fields.get("situation")
     if kind not in KINDS:
         raise BadEvent(f"kind must be one of {KINDS}")
     if situation is not None and situation not in KNOWN_SITUATIONS:
         raise BadEvent(f"unknown situation {situation!r}")
     return {
-        "hour": hour_of(at or datetime.now(UTC)),
-        "ward": _code("ward", ward, required=True),
-        "flow": _code("flow", flow, required=True),
+        "hour": hour_of(fields.get("at") or datetime.now(UTC)),
+        "ward": _code("ward", fields["ward"], required=True),
+        "flow": _code("flow", fields["flow"], required=True),
         "kind": kind,
-        "step": _code("step", step),
-        "outcome": _code("outcome", outcome),
+        "step": _code("step", fields.get("step")),
+        "outcome": _code("outcome", fields.get("outcome")),
         "situation": situation,
-        "language": _code("language", language),
+        "language": _code("language", fields.get("language")),
     }
 
 
@@ -93,24 +97,10 @@ async def insert_records(session: AsyncSession, records: list[dict[str, Any]]) -
     return len(rows)
 
 
-async def record_event(
-    session: AsyncSession | AsyncConnection,
-    *,
-    ward: str,
-    flow: str,
-    kind: str,
-    step: str | None = None,
-    outcome: str | None = None,
-    situation: str | None = None,
-    at: datetime | None = None,
-    language: str | None = None,
-) -> None:
+async def record_event(session: AsyncSession | AsyncConnection, **fields: Unpack[EventFields]) -> None:
     """Add one anonymous row (flow start, step reached, or outcome); the caller commits.
 
     A plain INSERT, not an ORM object: rows are never read back here, and this runs on
     most resident messages, where the unit of work cost a millisecond each time.
     """
-    await insert_row(session, event_row(
-        ward=ward, flow=flow, kind=kind, step=step, outcome=outcome, situation=situation, at=at,
-        language=language,
-    ))
+    await insert_row(session, event_row(**fields))
