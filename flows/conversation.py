@@ -122,12 +122,13 @@ class Conversation:
     async def welcome(self, resident: str, *, returning: bool = False) -> Out:
         raw = await self._state.load(resident)
         known = ConversationState.from_json(raw) if raw else None
-        with self._voices.speaking(language.of(known or ConversationState())):
+        picked = await self._recall(resident, kept := known.kept() if known else ConversationState())
+        with self._voices.speaking(language.of(kept)):
             if returning and (case := await self._desk.open_case_for(resident)) is not None:
                 # Back after blocking: their open case, not a new flow.
-                st = known.kept() if known else ConversationState()
+                st = kept
                 st.phase, st.case = Phase.RETURNING, case.case_number
-                await self._save(resident, st)
+                await self._save(resident, st, picked)
                 return [self._phases.returning.status(case.case_number, case.status, case.centre_name)]
             if returning and raw:
                 return [Text(self._t.text("welcome_back", ward_name=self._desk.ward_name))]
@@ -139,7 +140,7 @@ class Conversation:
         await self._state.drop(resident)
 
     async def on_text(self, resident: str, text: str) -> Out:
-        st, lapsed = await self._load(resident)
+        st, lapsed, picked = await self._load(resident)
         with self._voices.speaking(language.of(st)):
             out = self._expired(lapsed)
             # Danger first: before any command, answer or question.
@@ -151,11 +152,11 @@ class Conversation:
                 out += await self._phases.commands.command(resident, st, command)
             else:
                 out += await self._texts[st.phase](resident, st, text)
-            await self._save(resident, st)
+            await self._save(resident, st, picked)
         return out
 
     async def on_postback(self, resident: str, data: str, params: dict[str, Any] | None) -> Out:
-        st, lapsed = await self._load(resident)
+        st, lapsed, picked = await self._load(resident)
         fields = postback.decode(data)
         if language.of(st) is None:  # a reminder's button names the language it was sent in
             language.adopt(st, language.detected(fields.get("l")))
@@ -169,7 +170,7 @@ class Conversation:
                 out += [Text(self._t.text("conversation.stale_button")), *await self._prompt(st)]
             else:
                 out += [Text(self._t.text("conversation.unclear_button")), *await self._prompt(st)]
-            await self._save(resident, st)
+            await self._save(resident, st, picked)
         return out
 
     def reminder(self, reminder: Reminder) -> Out:
@@ -189,6 +190,7 @@ class Conversation:
         key = {"location": "media.location", "edited": "media.edited"}.get(kind, "media.ask_words")
         raw = await self._state.load(resident)
         st = (ConversationState.from_json(raw) if raw else None) or ConversationState()
+        await self._recall(resident, st)
         with self._voices.speaking(language.of(st)):
             if st.phase in (Phase.NEW, Phase.CHOOSE):
                 return [Text(self._t.text(key))]
@@ -196,7 +198,9 @@ class Conversation:
 
     # ---- state -------------------------------------------------------------------------
 
-    async def _load(self, resident: str) -> tuple[State, bool]:
+    async def _load(self, resident: str) -> tuple[State, bool, str | None]:
+        """The resident's state (a fresh one holds the language they picked before), whether
+        a conversation lapsed since, and the picked language as remembered."""
         raw = await self._state.load(resident)
         if raw is None:
             lapsed = await self._state.lapsed(resident)
@@ -209,17 +213,31 @@ class Conversation:
             lapsed, st = False, read
         if lapsed:
             await self._state.drop(resident)
-        return st, lapsed
+        return st, lapsed, await self._recall(resident, st)
+
+    async def _recall(self, resident: str, st: State) -> str | None:
+        """The language the resident picked in an earlier conversation, taken into ``st``
+        unless it holds a choice of its own; the choice ``st`` now holds."""
+        if not st.lang_chosen and language.supported(code := await self._state.language(resident)):
+            assert code is not None
+            language.choose(st, code)
+        return st.lang if st.lang_chosen else None
 
     def _expired(self, lapsed: bool) -> Out:
         return [Text(self._t.text("conversation.expired"))] if lapsed else []
 
-    async def _save(self, resident: str, st: State) -> None:
-        if st.worth_saving():
+    async def _save(self, resident: str, st: State, picked: str | None) -> None:
+        """Save the state (or drop an ended one); the picked language is remembered when it
+        changed (forgotten when erased) and again when a conversation ends with it."""
+        ongoing = st.worth_saving()
+        if ongoing:
             st.last = self._now().timestamp()
             await self._state.save(resident, st.to_json())
         else:
             await self._state.drop(resident)
+        choice = st.lang if st.lang_chosen else None
+        if choice != picked or (choice is not None and not ongoing):
+            await self._state.remember_language(resident, choice)
 
     async def _prompt(self, st: State) -> Out:
         """Where the resident is, asked again: the prompt their phase declares."""

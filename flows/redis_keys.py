@@ -33,6 +33,7 @@ LOCK = PREFIX + "lock:"
 GROUP_NOTE = PREFIX + "group-note:"
 OUTBOX_QUEUE = PREFIX + "ob:q:"
 OUTBOX_LEASE = PREFIX + "ob:lease:"
+LANGUAGE = PREFIX + "lang:"
 
 
 # Until ``configure``: what the development settings give (SecuritySettings.redis_key_name_secret).
@@ -98,3 +99,8 @@ def outbox_queue(resident: str) -> str:
 def outbox_lease(resident: str) -> str:
     """The one deliverer working on the resident's queue (bot.delivery)."""
     return OUTBOX_LEASE + tag(resident)
+
+
+def language(resident: str) -> str:
+    """The language the resident picked (flows.state.LANGUAGE_TTL_S): a code such as ``en``."""
+    return LANGUAGE + tag(resident)

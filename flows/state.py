@@ -9,6 +9,16 @@ the answer, so a turn that fails changes nothing.
 Beside the state, a marker holding only the last-activity time (nothing personal) lives
 longer, so a resident who comes back after the state expired is told so kindly instead of
 being dropped into a fresh flow without a word.
+
+The language a resident picked (a typed command, a language button) is remembered apart
+from the state, under its own keyed-hash key (``redis_keys.language``), so it outlives the
+conversation: a handoff, 「やめる」 or an expiry ends the state, not the choice. The key holds
+the language code and nothing else (no words, no LINE id); a language alone is not special
+care information. It lives ``LANGUAGE_TTL_S`` after it was last written (written when the
+choice changes and again when a conversation ends with it), long enough for a resident who
+comes back months later (a case can run for weeks, a new trouble can come in a season), and
+well short of a case's retention: a resident who left the ward leaves nothing behind for
+long. 「わたしのデータを消す」 removes it with the rest (``flows.conversation``).
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from flows import redis_keys
 from flows.turn import current_turn
 
 SEEN_TTL_FACTOR = 7
+LANGUAGE_TTL_S = 180 * 24 * 3600
 
 
 class StateStore:
@@ -45,8 +56,10 @@ class StateStore:
         pipe = self._redis.pipeline(transaction=False)
         pipe.get(redis_keys.conversation(resident))
         pipe.exists(redis_keys.seen(resident))
-        raw, seen = await pipe.execute()
+        pipe.get(redis_keys.language(resident))
+        raw, seen, picked = await pipe.execute()
         turn.stored[resident] = (bool(raw), bool(seen))
+        turn.languages.setdefault(resident, _text(picked))
         return json.loads(raw) if raw else None
 
     async def save(self, resident: str, state: dict[str, Any]) -> None:
@@ -74,6 +87,29 @@ class StateStore:
             return False
         return bool(await self._redis.exists(redis_keys.seen(resident)))
 
+    async def language(self, resident: str) -> str | None:
+        """The language the resident picked, remembered across conversations."""
+        turn = current_turn()
+        if turn is not None and resident in turn.languages:
+            return turn.languages[resident]
+        return _text(await self._redis.get(redis_keys.language(resident)))
+
+    async def remember_language(self, resident: str, code: str | None) -> None:
+        """Remember the picked language for ``LANGUAGE_TTL_S`` (again), or forget it (None)."""
+        command = self.language_command(resident, code)
+        turn = current_turn()
+        if turn is not None:
+            turn.writes.append(command)
+            turn.languages[resident] = code
+            return
+        await self._redis.execute_command(*command)  # type: ignore[no-untyped-call]
+
+    @staticmethod
+    def language_command(resident: str, code: str | None) -> list[str]:
+        if code is None:
+            return ["DEL", redis_keys.language(resident)]
+        return ["SET", redis_keys.language(resident), code, "EX", str(LANGUAGE_TTL_S)]
+
     def save_commands(self, resident: str, state: dict[str, Any] | None) -> list[list[str]]:
         """The Redis commands that store (or, for None, drop) a resident's state."""
         if state is None:
@@ -87,3 +123,7 @@ class StateStore:
     def commands(self, states: dict[str, dict[str, Any] | None]) -> list[list[str]]:
         """Every write a turn kept, as Redis commands for the worker's commit."""
         return [command for resident, state in states.items() for command in self.save_commands(resident, state)]
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value

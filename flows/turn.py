@@ -42,6 +42,9 @@ class Turn:
     # turn first read them (``flows.state``: one round trip for both; nothing is written
     # to Redis during a turn, so the answer holds for the whole turn).
     stored: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    # resident -> the language they picked, as Redis held it when the turn first read their
+    # state (read in the same round trip), or as this turn changed it (``flows.state``).
+    languages: dict[str, str | None] = field(default_factory=dict)
     # Anonymous statistics rows (``handoff.events.row_record``, with their effect key): the
     # worker commits them with the answer, and ``bot.maintenance`` writes them to the
     # database, in batches, once each (the desk's costliest write, off the answer's path).

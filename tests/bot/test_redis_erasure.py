@@ -13,6 +13,7 @@ from bot.intake import STREAM, event_id
 from bot.outbox import Outbox
 from bot.residents import keyed_hash
 from flows import redis_keys
+from flows.catalogue import load_catalogue
 from tests.bot.test_flows_e2e import Resident, _answer
 from tests.flows.conftest import t
 from tests.flows.test_conversation import SCRIPTS
@@ -112,3 +113,21 @@ async def test_key_names_carry_a_keyed_hash_not_the_line_id(bot, redis_client):
     tag = redis_keys.tag(f"user:{resident.user}")
     assert {redis_keys.seq(tag), redis_keys.done(tag), redis_keys.conversation(tag)} <= set(names)
     assert tag != redis_keys.tag(f"user:{user_id()}") and redis_keys.tag(tag) == tag
+
+
+async def test_erasure_forgets_the_picked_language_which_alone_outlives_a_conversation(bot, redis_client):
+    resident, en = Resident(bot), load_catalogue("en")
+    key = redis_keys.language(f"user:{resident.user}")
+    await resident.say("English")
+    await resident.say("stop")
+    await _settled(redis_client)
+    assert await redis_client.get(key) in ("en", b"en")  # remembered after the conversation ended
+    assert not await redis_client.exists(redis_keys.conversation(f"user:{resident.user}"))
+    await resident.say(FIRST)  # a new conversation, answered in the picked language
+    assert en.text("flows.debt.ack") in resident.texts()
+    await resident.say("delete my data")
+    await resident.tap(en.text("conversation.delete_yes"))
+    assert en.text("conversation.deleted") in resident.texts()
+    await _settled(redis_client)
+    assert not await redis_client.exists(key)
+    assert await traces(redis_client, [resident.user, FIRST]) == []

@@ -70,3 +70,21 @@ async def test_inside_a_turn_saves_wait_for_the_commit(store: States):
         assert await store.load(RESIDENT) == {"phase": "consent", "last": 2.0}
     assert turn.states == {RESIDENT: {"phase": "consent", "last": 2.0}}
     assert await store.load(RESIDENT) is None
+
+
+async def test_a_picked_language_outlives_the_state_until_forgotten(store: States):
+    assert await store.language(RESIDENT) is None
+    await store.remember_language(RESIDENT, "en")
+    await store.save(RESIDENT, {"phase": "ask", "last": 1.0})
+    await store.drop(RESIDENT)  # the conversation ends; the choice stays
+    assert await store.language(RESIDENT) == "en"
+    await store.remember_language(RESIDENT, None)
+    assert await store.language(RESIDENT) is None
+
+
+async def test_inside_a_turn_a_picked_language_waits_for_the_commit(store: States):
+    with Turn.open("event-2") as turn:
+        await store.remember_language(RESIDENT, "ko")
+        assert await store.language(RESIDENT) == "ko"
+    assert turn.languages == {RESIDENT: "ko"}
+    assert await store.language(RESIDENT) is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import redis.asyncio as redis
 
 from flows import redis_keys
-from flows.state import StateStore
+from flows.state import LANGUAGE_TTL_S, StateStore
 from flows.turn import Turn
 
 
@@ -39,3 +39,20 @@ async def test_a_turn_sees_its_own_unsaved_writes(redis_client: redis.Redis) -> 
         assert await store.load("user:Unew") == {"phase": "choose"}
         assert turn.states["user:Unew"] == {"phase": "choose"}
     assert await redis_client.get(redis_keys.conversation("user:Unew")) is None  # the worker commits it
+
+
+async def test_the_picked_language_is_read_with_the_state_and_kept_apart(redis_client: redis.Redis) -> None:
+    store = StateStore(redis_client, ttl_s=60)
+    await store.remember_language("user:Upicked", "en")
+    key = redis_keys.language("user:Upicked")
+    assert "Upicked" not in key and key.startswith(redis_keys.LANGUAGE + redis_keys.TAG_PREFIX)
+    assert await redis_client.get(key) in ("en", b"en")  # the code alone
+    assert 0 < await redis_client.ttl(key) <= LANGUAGE_TTL_S
+    with Turn.open("event-picked") as turn:
+        assert await store.load("user:Upicked") is None
+        assert turn.languages == {"user:Upicked": "en"}  # in the same round trip as the state
+        assert await store.language("user:Upicked") == "en"
+        await store.remember_language("user:Upicked", None)
+        assert await store.language("user:Upicked") is None
+    assert turn.writes == [["DEL", key]]
+    assert await redis_client.get(key) in ("en", b"en")  # the worker commits it

@@ -123,13 +123,15 @@ async def test_the_rich_menu_language_tile_offers_every_language(chat):
     assert chat.texts().startswith(ko.text("danger.guidance"))
 
 
-@pytest.mark.parametrize("start", [ENGLISH_DEBT, "English"])
-async def test_nothing_is_kept_once_the_conversation_ends_not_even_the_language(chat, start):
+@pytest.mark.parametrize(("start", "remembered"), [(ENGLISH_DEBT, None), ("English", "en")])
+async def test_once_the_conversation_ends_only_a_picked_language_is_kept(chat, start, remembered):
     await chat.say(start)
     await chat.say("stop")
     assert chat.texts() == EN.text("conversation.stopped")
-    assert await chat.conversation._state.load(chat.resident) is None  # nothing kept in Redis
+    assert await chat.conversation._state.load(chat.resident) is None  # no state kept in Redis
     assert await chat.conversation._state.lapsed(chat.resident) is False  # no "we deleted it" later
+    # A language the resident picked, and nothing else (tests/flows/test_language_memory.py).
+    assert await chat.conversation._state.language(chat.resident) == remembered
 
 
 async def test_the_welcome_offers_every_language_and_a_tap_answers_in_it(chat):

@@ -29,6 +29,7 @@ from flows.ports import (
     Routing,
     SlotUnavailable,
 )
+from flows.state import LANGUAGE_TTL_S
 from flows.turn import current_turn
 from handoff.desk import routing_in
 from handoff.directory import Directory
@@ -45,6 +46,7 @@ class MemoryStateStore:
         self._now = clock or (lambda: datetime.now(UTC))
         self.states: dict[str, tuple[dict[str, Any], float]] = {}
         self._seen: dict[str, float] = {}
+        self.languages: dict[str, tuple[str, float]] = {}  # resident -> (picked language, expiry)
 
     @property
     def ttl_s(self) -> int:
@@ -90,6 +92,26 @@ class MemoryStateStore:
 
     async def lapsed(self, resident: str) -> bool:
         return self._alive(resident) is None and resident in self._seen
+
+    async def language(self, resident: str) -> str | None:
+        turn = current_turn()
+        if turn is not None and resident in turn.languages:
+            return turn.languages[resident]
+        kept = self.languages.get(resident)
+        if kept is None or self._now().timestamp() >= kept[1]:
+            self.languages.pop(resident, None)
+            return None
+        return kept[0]
+
+    async def remember_language(self, resident: str, code: str | None) -> None:
+        turn = current_turn()
+        if turn is not None:
+            turn.languages[resident] = code
+            return
+        if code is None:
+            self.languages.pop(resident, None)
+        else:
+            self.languages[resident] = (code, self._now().timestamp() + LANGUAGE_TTL_S)
 
 
 @dataclass
