@@ -33,13 +33,14 @@ class Choose(PhaseBase):
         understanding = await self._nlu.understand(text)
         if understanding.crisis:
             return await self.ph.danger.start(st, text, understanding)
-        out = await self.ph.speech.hear(st, understanding)
+        offer = await self.ph.speech.hear(st, understanding)
         case = await self._desk.open_case_for(resident)
         if case is not None:
             self._reset(st, phase=Phase.RETURNING, case=case.case_number, pending=text[:1000],
                         urgent=st.urgent)
-            return [*out, self.ph.returning.status(case.case_number, case.status, case.centre_name)]
-        return out + await self.understood(st, text, understanding)
+            return self.ph.speech.offered(offer, [self.ph.returning.status(case.case_number, case.status,
+                                                                          case.centre_name)])
+        return self.ph.speech.offered(offer, await self.understood(st, text, understanding))
 
     async def understood(self, st: State, text: str, u: Understanding) -> Out:
         known = self.talk.situation_flows
@@ -80,7 +81,8 @@ class Choose(PhaseBase):
         understanding = await self._nlu.understand(text)
         if understanding.crisis:
             return await self.ph.danger.start(st, text, understanding)
-        return await self.ph.speech.hear(st, understanding) + await self.understood(st, text, understanding)
+        offer = await self.ph.speech.hear(st, understanding)
+        return self.ph.speech.offered(offer, await self.understood(st, text, understanding))
 
     async def _start_chosen(self, st: State, choice: str) -> Out:
         flow = self._flows.get(choice) or self._flows[GENERAL_FLOW]

@@ -4,10 +4,12 @@ Not a phase: the language menu's ``lang`` taps are valid in every phase."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flows import language, postback
 from flows.catalogue import supported_languages
+from flows.limits import QUICK_REPLIES_MAX
 from flows.outgoing import Button, Text
 from flows.phases.base import Out, PhaseBase, State
 from nlu.contract import Understanding
@@ -36,17 +38,30 @@ class Speech(PhaseBase):
         language.choose(st, code)
         self._voices.switch(code)
         out: Out = [Text(self._t.text("language.switched"))]
-        if language.partial(code):
-            out.append(self.offer())
-        return out + await self._prompt(st)  # the same place in the flow, in the new language
+        # The same place in the flow, in the new language.
+        return out + self.offered([self.offer()] if language.partial(code) else [], await self._prompt(st))
 
     def menu(self) -> Text:
         buttons = tuple(Button(label=x.name, data=postback.encode("lang", v=x.code), display_text=x.name)
                         for x in supported_languages())
         return Text(self._t.text("language.ask"), quick_replies=buttons)
 
+    def offered(self, offer: Out, answer: Out) -> Out:
+        """The offer of other languages (from ``hear`` or ``offer``) before ``answer``, its
+        buttons moved onto the answer's last message: LINE shows the quick replies of the last
+        message of a reply only, so on the offer itself they never appeared."""
+        if not offer or not answer:
+            return [*offer, *answer]
+        buttons = tuple(b for message in offer for b in message.quick_replies)
+        *before, last = answer
+        if len(last.quick_replies) + len(buttons) > QUICK_REPLIES_MAX:
+            return [*answer, *offer]  # the offer last, so its buttons show; the question can be typed
+        bare = [replace(message, quick_replies=()) for message in offer]
+        return [*bare, *before, replace(last, quick_replies=(*last.quick_replies, *buttons))]
+
     def offer(self, first: bool = False) -> Text:
-        offered = [x for x in supported_languages() if x.code in ("en", "ja-easy")]
+        # English and やさしい日本語 for the reader, and standard Japanese for one who reads it.
+        offered = [x for x in supported_languages() if x.code in ("en", "ja-easy", "ja")]
         buttons = tuple(Button(label=x.name, data=postback.encode("lang", v=x.code), display_text=x.name)
                         for x in offered)
         offer = self._t.text("language.offer")

@@ -66,8 +66,10 @@ async def test_the_first_answer_in_a_partial_language_is_in_it_and_offers_englis
     out = await chat.say(FIRST_WORDS[language])
     t = load_catalogue(language)
     assert t.language_of("language.offer") == language
-    assert out[0] == Text(t.text("language.heard") + "\n" + t.text("language.offer"), quick_replies=out[0].quick_replies)
-    assert [b.data for b in out[0].quick_replies] == ["a=lang&v=en", "a=lang&v=ja-easy"]
+    assert out[0] == Text(t.text("language.heard") + "\n" + t.text("language.offer"))
+    # The buttons on the reply's last message: LINE shows the quick replies of that one only.
+    assert [b.data for b in out[-1].quick_replies][-3:] == ["a=lang&v=en", "a=lang&v=ja-easy", "a=lang&v=ja"]
+    assert all(not m.quick_replies for m in out[:-1])
     await chat.conversation.on_postback(chat.resident, "a=lang&v=en", None)  # the offer taken
     chat.last = await chat.say("Me")
     assert _not_english(chat.texts()) == []
@@ -77,7 +79,7 @@ async def test_a_partial_language_is_told_in_itself_that_english_and_easy_japane
     out = await chat.say("我欠了很多钱，还不起")
     zh = load_catalogue("zh")
     assert isinstance(out[0], Text) and out[0].text == zh.text("language.heard") + "\n" + zh.text("language.offer")
-    assert [b.label for b in out[0].quick_replies] == ["English", "やさしい にほんご"]
+    assert [b.label for b in out[-1].quick_replies][-3:] == ["English", "やさしい にほんご", "日本語"]
     # The flow itself goes on in the fallback language (やさしい日本語 for Chinese readers).
     assert out[1] == Text(EASY.text("flows.debt.ack"))
     while zh.text("consent.agree") not in [b.label for b in chat.buttons()]:
@@ -143,6 +145,9 @@ async def test_the_welcome_offers_every_language_and_a_tap_answers_in_it(chat):
     assert vi.text("language.offer") in chat.texts()
     menu = chat.last[-1]  # the menu of situations, in vi's fallback
     assert menu.quick_replies[0].label == EASY.text("conversation.choice.debt")
+    assert [b.label for b in menu.quick_replies][-3:] == ["English", "やさしい にほんご", "日本語"]  # the offer's
+    await chat.tap("やさしい にほんご")
+    assert chat.texts().startswith(EASY.text("language.switched"))
 
 
 class _UnderstandingDown:
