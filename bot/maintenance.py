@@ -38,7 +38,7 @@ RECORD_BATCHES = 20
 class Maintenance:
     def __init__(
         self, *, client: redis.Redis, outbox: Outbox, dead_letters: DeadLetters,
-        sessions: async_sessionmaker[AsyncSession], sender: StaffSender, notice: Callable[[str], str],
+        sessions: async_sessionmaker[AsyncSession], sender: StaffSender, notice: Callable[[str, str], str],
         alert: DangerAlert, keep_effects_s: float,
     ) -> None:
         self._alert = alert

@@ -33,7 +33,7 @@ from bot.redis_conn import connect_redis
 from bot.reminders import ReminderScheduler
 from bot.staff_push import StaffSender
 from bot.worker import StreamWorker, default_consumer_name
-from flows import redis_keys
+from flows import language, redis_keys
 from flows.catalogue import Catalogue, load_catalogue
 from flows.conversation import Conversation
 from flows.state import StateStore
@@ -204,7 +204,7 @@ async def build_services(settings: Settings) -> Services:
         outbox=outbox, dead_letters=dead_letters, deliverer=deliverer, staff_sender=staff_sender,
         maintenance=Maintenance(
             client=redis_client, outbox=outbox, dead_letters=dead_letters, sessions=sessions,
-            sender=staff_sender, notice=catalogue.text, alert=alerts, keep_effects_s=keep_effects_s,
+            sender=staff_sender, notice=language.text_in, alert=alerts, keep_effects_s=keep_effects_s,
         ),
         reminders=ReminderScheduler(
             sessions=sessions, outbox=outbox, deliverer=deliverer, conversation=conversation,

@@ -78,9 +78,10 @@ class StaffSender:
 
 async def reconcile(
     sessions: async_sessionmaker[AsyncSession], sender: StaffSender, outbox: Outbox,
-    notice: Callable[[str], str], *, older_than_s: float, newer_than_s: float,
+    notice: Callable[[str, str], str], *, older_than_s: float, newer_than_s: float,
 ) -> int:
-    """Enqueue staff entries still pending whose message the outbox never received."""
+    """Enqueue staff entries still pending whose message the outbox never received; a
+    takeover or handback notice (never stored as text) is written in the case's language."""
     async with sessions() as session:
         pending = await deliveries.unsent(
             session, older_than=timedelta(seconds=older_than_s), newer_than=timedelta(seconds=newer_than_s)
@@ -90,7 +91,7 @@ async def reconcile(
         if await outbox.known(send.message_id):
             continue
         if not send.text and send.kind in NOTICES:
-            send = replace(send, text=notice(NOTICES[send.kind]))
+            send = replace(send, text=notice(NOTICES[send.kind], send.language))
         log.warning("staff_push.reconciled", kind=send.kind)
         await sender.send(send)
         done += 1

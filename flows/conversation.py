@@ -43,6 +43,7 @@ from flows.phases.table import Phase, PhaseTableError, actions_in
 from flows.ports import DangerKinds, Desk, States, Understands, verdict_kinds
 from flows.reminders import Reminder, ReminderTalk
 from flows.slots import SlotPicker
+from flows.turn import current_turn
 
 State = ConversationState
 Out = list[Outgoing]
@@ -182,8 +183,21 @@ class Conversation:
     def emergency_lines(self, language_code: str | None = None) -> Text:
         """The emergency contacts in ``language_code`` (None: this turn's language), from the
         catalogue alone: also the worker's last resort (bot.lastresort) when a danger message
-        cannot be handled, and the answer to a danger message during a staff takeover."""
+        cannot be handled."""
         return self._phases.danger.emergency_lines(language_code)
+
+    async def danger_during_takeover(self, resident: str, text: str) -> Out:
+        """The emergency lines for a danger message while a person at a centre has the
+        conversation (bot.events.message): in the language the resident picked, else the one
+        the message was written in, else their conversation's; the state is left as it is."""
+        raw = await self._state.load(resident)
+        st = (ConversationState.from_json(raw) if raw else None) or ConversationState()
+        await self._recall(resident, st)
+        language.adopt(st, await self._phases.speech.heard_language(text))
+        code = language.of(st) or self._voices.default
+        if (turn := current_turn()) is not None:
+            turn.language = code  # staff alerted about this answer see it
+        return [self.emergency_lines(code)]
 
     async def on_media(self, resident: str, kind: str) -> Out:
         # "edited": LINE sent an edited message we cannot read (bot/events/message.py).

@@ -69,6 +69,12 @@ def choose(st: Speaker, code: str) -> None:
     st.lang_chosen = True
 
 
+def text_in(key: str, code: str | None) -> str:
+    """One message in ``code`` (the default language if it is not one we answer in): for a
+    notice sent outside the resident's turn (a takeover, a handback, in the case's language)."""
+    return load_catalogue(code if code is not None and supported(code) else DEFAULT_LANGUAGE).text(key)
+
+
 def partial(code: str) -> bool:
     declared = load_languages().get(code)
     return declared is not None and not declared.complete

@@ -41,6 +41,8 @@ class LineSend:
     # to release. Applied in the same Redis transaction as the enqueue.
     take: tuple[str, int, int] | None = None
     release: str | None = None
+    # The case's language: a notice written again later (``bot.staff_push.reconcile``) is in it.
+    language: str = "ja"
 
 
 def new_message_id(kind: str) -> str:
@@ -103,6 +105,7 @@ async def unsent(session: AsyncSession, *, older_than: timedelta, newer_than: ti
         found.append(LineSend(
             message_id=str(meta["message"]), entry_id=entry.id, case_id=case.id, kind=entry.kind,
             line_user_id=case.line_user_id, text=entry.body or "", take=take, release=release,
+            language=case.language or "ja",
         ))
     return found
 

@@ -24,8 +24,8 @@ async def on_message(event: MessageEvent, ctx: EventContext) -> None:
     relayed = Relayed.NO
     if ctx.takeover is not None:
         relayed = await ctx.takeover.relay(ctx.resident, text, kind=kind, effect_key=ctx.turn.effect_key("relay"))
-    if relayed is Relayed.DANGER:
-        await ctx.answer([ctx.conversation.emergency_lines()])
+    if relayed is Relayed.DANGER:  # in the resident's language, not the default one
+        await ctx.answer(await ctx.conversation.danger_during_takeover(ctx.resident, text or ""))
     if relayed:
         return
     async with ctx.loading_while_slow():

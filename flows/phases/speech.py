@@ -22,6 +22,11 @@ class Speech(PhaseBase):
         except Exception:  # noqa: BLE001 - the emergency lines go out whatever the NLU does
             return None
 
+    async def heard_language(self, text: str) -> str | None:
+        """The language ``text`` is written in, if the NLU can tell one we answer in."""
+        heard = await self.understand_for_language(text)
+        return language.detected(heard.language, heard.easy_japanese) if heard else None
+
     async def hear(self, st: State, heard: Understanding | None) -> Out:
         """Answer in the language the resident wrote (unless they chose one); a partial
         language is told at once, in itself, that English and やさしい日本語 are there too."""

@@ -188,3 +188,40 @@ async def test_a_danger_message_during_a_takeover_sends_the_emergency_lines_once
     assert await inbox.scalar("SELECT urgency FROM handoffs WHERE id = :i", i=case.id) == "urgent"
     # The words went to the case thread once, as staff read them.
     assert [e.kind for e in await _entries(inbox, case.id, "danger")] == ["danger"]
+
+
+async def test_a_takeover_notice_sent_by_the_reconciler_is_in_the_cases_language(inbox: Inbox):
+    """The takeover committed, its enqueue lost: the notice is written again when the
+    reconciler finds it (it is never stored as text), in the case's language, not Japanese."""
+    from handoff import inbox as staff_inbox
+    from handoff.auth import Principal
+    from handoff.staff_models import StaffUser
+
+    resident = user_id()
+    case = await inbox.add_case(["debt"], line_user=resident, phone=None, language="en")
+    async with inbox.sessions() as session, session.begin():
+        user = await session.scalar(select(StaffUser).where(StaffUser.email == "sato@ward.example"))
+        assert user is not None
+        await staff_inbox.take_over(session, Principal.of(user), case.id, notice=lambda key, language: "")
+    assert await inbox.services.maintenance.reconcile(older_than_s=0) == 1
+    await wait_until(lambda: len(inbox.fake.texts_for(resident)) == 1, timeout=10)
+    assert inbox.fake.texts_for(resident) == [load_catalogue("en").text("staff.takeover")]
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "I want to die"), ("zh", "我不想活了")])
+async def test_a_danger_message_during_a_takeover_is_answered_in_the_residents_language(
+    inbox: Inbox, language: str, words: str,
+):
+    resident = user_id()
+    case = await inbox.add_case(["debt"], line_user=resident, phone=None, language=language)
+    async with httpx.AsyncClient(timeout=20) as http:
+        csrf = await api_login(http, inbox.url, "sato@ward.example")
+        await _act(http, inbox, csrf, case.id, "takeover")
+    await wait_until(lambda: len(inbox.fake.texts_for(resident)) == 1, timeout=20)  # the takeover notice
+    await inbox.resident_says(resident, words)
+    await wait_until(lambda: len(inbox.fake.texts_for(resident)) == 2, timeout=20)
+    notice, lines = inbox.fake.texts_for(resident)
+    catalogue, emergency = load_catalogue(language), load_emergency(language)
+    assert notice == catalogue.text("staff.takeover")
+    assert lines.startswith(catalogue.text("danger.guidance")) and catalogue.language_of("danger.guidance") == language
+    assert all(line.number in lines for line in (*emergency.emergency, *emergency.lines))

@@ -95,3 +95,16 @@ async def test_a_new_pick_replaces_the_remembered_one(chat, state):
     assert state.languages[chat.resident][0] == "ja"
     await chat.say("I cannot repay my loans from a consumer finance company")
     assert EN.text("flows.debt.ack") not in chat.texts()  # a pick is never overridden by detection
+
+
+@pytest.mark.parametrize(("picked", "words", "answered"), [
+    (None, "I want to die", "en"), (None, "죽고 싶어요", "ko"), ("한국어", "I want to die", "ko"), (None, "もう死にたい", "ja"),
+])
+async def test_the_lines_during_a_takeover_come_in_the_residents_language(chat, picked, words, answered):
+    if picked:
+        await chat.say(picked)
+        await chat.say("stop")
+    (lines,) = await chat.conversation.danger_during_takeover(chat.resident, words)
+    catalogue = load_catalogue(answered)
+    assert isinstance(lines, Text) and lines.text.startswith(catalogue.text("danger.guidance"))
+    assert catalogue.language_of("danger.guidance") == answered
