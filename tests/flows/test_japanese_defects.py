@@ -10,6 +10,7 @@ from itertools import combinations
 import pytest
 
 from flows.catalogue import load_catalogue
+from flows.reminders import Reminder
 from handoff.directory import load_directory
 from handoff.routing import route
 from tests.flows.conftest import t
@@ -77,4 +78,47 @@ async def test_a_debt_message_read_as_two_situations_names_the_coordinator_once(
     assert t("consent.intro") in reply
     for centre in edogawa.centres.values():
         reason = reply.split(t("consent.intro"))[0]
+        assert reason.count(centre.name) <= 1, reason
+
+
+@pytest.mark.parametrize("language", ["ja", "ja-easy"])
+async def test_keeping_a_reminded_callback_says_goro_once(chat, desk, language):
+    """The reminder's 「このままでOK」 answer (reminder.kept), as the resident reads it."""
+    from tests.flows.test_slots import _booked_and_reminded
+
+    await _booked_and_reminded(chat, desk)
+    (case,) = desk.cases.values()
+    chat.last = chat.conversation.reminder(
+        Reminder("day_before", case.number, "くらしごと", case.slot_start, "line", language=language))
+    catalogue = load_catalogue(language)
+    await chat.tap(catalogue.text("reminder.keep"))
+    said = chat.texts()
+    assert said.startswith(catalogue.text("reminder.kept", when="X").split("X")[0]), said
+    assert "ごろ" in said and re.search(r"ごろ\s*ごろ", said) is None, said
+
+
+@pytest.mark.parametrize("number", ["0120-123-456", "０１２０－１２３－４５６", "0570-064-556"])
+async def test_a_free_dial_number_is_told_why_not_to_write_digits(chat, number):
+    await _to_phone_question(chat)
+    await chat.say(number)
+    assert chat.texts() == t("contact.free_dial")
+    assert "数字で書いてください" not in chat.texts()
+    await chat.say("090-1234-5678")  # a number a person can be called on goes through
+    assert chat.texts().startswith(t("confirmed.text").split("{")[0])
+
+
+async def test_a_plain_debt_case_never_says_the_centre_works_with_itself(chat):
+    edogawa = load_directory("edogawa")
+    await chat.say("消費者金融の借金が返せません")
+    await chat.tap(t("flows.common.who.self"))
+    await chat.say("返済が大変です")
+    await chat.say("200万円くらい")
+    await chat.tap(t("flows.debt.income.working"))
+    await chat.say("小岩")
+    reply = chat.texts()
+    assert t("consent.intro") in reply
+    reason = reply.split(t("consent.intro"))[0]
+    nagomi = edogawa.centre("nagomi").name
+    assert reason.count(nagomi) <= 1 and f"{nagomi}が、{nagomi}" not in reason, reason
+    for centre in edogawa.centres.values():
         assert reason.count(centre.name) <= 1, reason
