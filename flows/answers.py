@@ -28,7 +28,9 @@ _AGE_WITH_UNIT = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:(?P<unit>歳|才|さ�
 _BARE_AGE = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:です|だ|くらい|ぐらい|位|ほど|前後|すぎ|過ぎ)?(?:です)?\s*[。.!！?？]*$")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|週|日)")
 _DURATION_WORDS = ("半年", "数年", "数か月", "数ヶ月", "数カ月", "最近", "昔から", "ずっと", "先月", "去年", "今年")
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(億|万|千|円)")
+# In kana too (200まんえん): a resident who writes only kana writes amounts so.
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(億|万|千|円|おく|まん|せん|えん)")
+_YEN_AFTER = {"億": "円", "万": "円", "千": "円", "おく": "えん", "まん": "えん", "せん": "えん"}
 # The same answers in English, kept as typed: "82 years old", "80s", "10 years", "800,000 yen".
 _AGE_EN = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:years?\s*old|years?|yrs?|y/?o)\b|(?P<decade>\d+)'?s\b", re.I)
 _DURATION_EN = re.compile(r"\d+(?:\.\d+)?\s*(?:years?|yrs?|months?|weeks?|days?)\b", re.I)
@@ -129,7 +131,7 @@ def read_amount(text: str) -> str | None:
     plain = normalise(text).replace(",", "").translate(_KANJI_DIGITS)
     found = _AMOUNT.search(plain)
     if found:
-        return found.group().replace(" ", "") + ("円" if found.group(2) in ("億", "万", "千") else "")
+        return found.group().replace(" ", "") + _YEN_AFTER.get(found.group(2), "")
     english = _AMOUNT_EN.search(normalise(text))
     return english.group() if english else None
 

@@ -56,7 +56,9 @@ def test_duration(text, want):
 
 
 @pytest.mark.parametrize(
-    ("text", "want"), [("200万", "200万円"), ("1,500,000円", "1500000円"), ("たくさん", None)]
+    ("text", "want"), [("200万", "200万円"), ("1,500,000円", "1500000円"), ("たくさん", None),
+                       # as a resident who writes only kana writes it
+                       ("200まんえん くらい", "200まんえん"), ("200 まん", "200まんえん"), ("5000えん", "5000えん")],
 )
 def test_amount(text, want):
     assert read_amount(text) == want
