@@ -231,11 +231,14 @@ class Conversation:
 
     async def _recall(self, resident: str, st: State) -> str | None:
         """The language the resident picked in an earlier conversation, taken into ``st``
-        unless it holds a choice of its own; the choice ``st`` now holds."""
-        if not st.lang_chosen and language.supported(code := await self._state.language(resident)):
-            assert code is not None
-            language.choose(st, code)
-        return st.lang if st.lang_chosen else None
+        unless it holds a choice of its own; what is remembered now (a code this release no
+        longer answers in is returned too, so the next save forgets it)."""
+        if st.lang_chosen:
+            return st.lang
+        remembered = await self._state.language(resident)
+        if remembered is not None and language.supported(remembered):
+            language.choose(st, remembered)
+        return remembered
 
     def _expired(self, lapsed: bool) -> Out:
         return [Text(self._t.text("conversation.expired"))] if lapsed else []

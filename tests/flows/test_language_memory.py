@@ -108,3 +108,10 @@ async def test_the_lines_during_a_takeover_come_in_the_residents_language(chat, 
     catalogue = load_catalogue(answered)
     assert isinstance(lines, Text) and lines.text.startswith(catalogue.text("danger.guidance"))
     assert catalogue.language_of("danger.guidance") == answered
+
+
+async def test_a_remembered_language_no_longer_answered_in_is_forgotten(chat, state):
+    await state.remember_language(chat.resident, "xx")  # a language a later release dropped
+    await chat.say(JAPANESE_DEBT)
+    assert JA.text("flows.debt.ack") in chat.texts()
+    assert state.languages == {}
