@@ -10,7 +10,7 @@ the same transaction, and the AOF compactor (``bot.aof``) is asked to rewrite so
 Key names need nothing here: they carry a keyed hash, never the LINE id
 (``flows.redis_keys``), and sequence counters must stay (they order events still queued).
 The language a resident picked (``flows.state``, a code alone) is forgotten by the erasing
-turn itself (``Conversation._save``); a refused consent keeps it, as it is not about them.
+turn itself (``Conversation._save``), and so is it by a refused consent (``flows.phases.consent``).
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ class Consent(PhaseBase):
         if not agreed:
             centre = self._routing(st).centre
             self._reset(st)  # nothing about the person is kept
+            st.lang_chosen = False  # not even the language they picked; this answer is still in it
             info = self._t.text("consent.centre_info", centre=centre.name, phone=centre.phone, hours=centre.hours)
             return [Text(self._t.text("consent.refused") + "\n\n" + info)]
         st.consent = ConsentRecord(

@@ -1,6 +1,7 @@
 """A language the resident picked is remembered across conversations (``flows.state``, on its
 own keyed-hash key): a handoff, 「やめる」 or an expiry ends the conversation, not the choice.
-A language only heard (detected) is not stored; 「わたしのデータを消す」 forgets the choice.
+A language only heard (detected) is not stored; 「わたしのデータを消す」 and a refused consent
+forget the choice.
 The same on the real Redis, with erasure: tests/bot/test_redis_erasure.py."""
 
 from __future__ import annotations
@@ -84,6 +85,20 @@ async def test_deleting_my_data_forgets_the_picked_language(chat, state):
     await chat.say("delete my data")
     await chat.tap(EN.text("conversation.delete_yes"))
     assert chat.texts() == EN.text("conversation.deleted")
+    assert state.languages == {} and await state.load(chat.resident) is None
+    await chat.say(JAPANESE_DEBT)
+    assert JA.text("flows.debt.ack") in chat.texts()
+
+
+async def test_refusing_consent_forgets_the_picked_language(chat, state):
+    await chat.say("English")
+    await chat.say(JAPANESE_DEBT)
+    for label in ("flows.common.who.self", "flows.debt.trouble.repay", "flows.debt.amount.under_50",
+                  "flows.debt.income.working", "flows.common.skip"):
+        await chat.tap(EN.text(label))
+    assert state.languages[chat.resident][0] == "en"
+    await chat.tap(EN.text("consent.refuse"))
+    assert chat.texts().startswith(EN.text("consent.refused"))  # the answer is still in English
     assert state.languages == {} and await state.load(chat.resident) is None
     await chat.say(JAPANESE_DEBT)
     assert JA.text("flows.debt.ack") in chat.texts()
