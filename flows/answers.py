@@ -41,8 +41,14 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+# Katakana read as hiragana when matching (パート = ぱーと, カード = かーど); NFKC has already
+# made half-width katakana full-width. ヵ and ヶ stay: they count months, not sounds.
+_KATAKANA_AS_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヴ") + 1)}
+
+
 def _compact(text: str) -> str:
-    return re.sub(r"[\s、。,.!！?？・]+", "", normalise(text)).lower()
+    """For matching only: no spaces or punctuation, lower case, katakana as hiragana."""
+    return re.sub(r"[\s、。,.!！?？・]+", "", normalise(text)).lower().translate(_KATAKANA_AS_HIRAGANA)
 
 
 def is_meaningful(text: str) -> bool:
@@ -61,13 +67,16 @@ def match_option(step: Step, text: str, catalogue: Catalogue) -> str | None:
     for option in step.options:
         if typed in (_compact(catalogue.text(option.label)), _compact(option.value)):
             return option.value
-    # The longest matching word wins, so 受けていない is not read as 受けて.
-    best: tuple[int, str] | None = None
+    # The longest matching word wins, so 受けていない is not read as 受けて. Between words
+    # of one length the later one wins: 「じぶんの かぞく」 means the family (AのB is a B).
+    best: tuple[int, int, str] | None = None
     for option in step.options:
         for word in option.match:
-            if _compact(word) in typed and (best is None or len(word) > best[0]):
-                best = (len(word), option.value)
-    return best[1] if best else None
+            key = _compact(word)
+            where = typed.rfind(key)
+            if key and where >= 0 and (best is None or (len(key), where) > best[:2]):
+                best = (len(key), where, option.value)
+    return best[2] if best else None
 
 
 def _arabic(text: str) -> str:

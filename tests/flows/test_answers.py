@@ -96,3 +96,14 @@ def test_free_text_step_refuses_nonsense(nonsense):
 def test_english_answers_are_read_and_kept_as_typed(reader, typed, kept):
     # The English questions give English examples ("for example: 10 years"): they must read.
     assert READERS[reader](typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["パート", "ぱーと", "ﾊﾟｰﾄ", "パートです"])
+def test_katakana_hiragana_and_half_width_kana_are_one_spelling_to_the_matcher(typed):
+    assert read_answer(FLOWS["debt"].step("income"), typed, CATALOGUE) == "working"
+
+
+@pytest.mark.parametrize(("typed", "want"), [("私の母", "family"), ("母と私", "self"), ("私", "self")])
+def test_between_match_words_of_one_length_the_later_wins(typed, want):
+    """AのB is a B: 「私の母」 is about the mother, though 私 and 母 are both one letter."""
+    assert read_answer(FLOWS["debt"].step("who"), typed, CATALOGUE) == want
