@@ -23,7 +23,11 @@ _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 _KANJI_NUMERAL = re.compile(r"[〇一二三四五六七八九十百]+")
 # Not after another number or an operator (7*7, 3+7, 1.7), and ended by an age's unit.
 _NOT_AFTER = r"(?<![\d.*×x/÷+\-−=^])"
-_AGE_WITH_UNIT = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:(?P<unit>歳|才|さい|サイ|つ)|(?P<decade>代)(?P<part>前半|後半|半ば)?)")
+# 代 in kana too (70だい, 80だいぜんはん), kept as written like the kana amounts.
+_AGE_WITH_UNIT = re.compile(
+    _NOT_AFTER + r"(?P<n>\d+)\s*(?:(?P<unit>歳|才|さい|サイ|つ)"
+    r"|(?P<decade>代|だい)(?P<part>前半|後半|半ば|ぜんはん|こうはん|なかば)?)"
+)
 # A bare number ending the answer, with at most a word of hedging after it.
 _BARE_AGE = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:です|だ|くらい|ぐらい|位|ほど|前後|すぎ|過ぎ)?(?:です)?\s*[。.!！?？]*$")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|週|日)")
@@ -85,7 +89,7 @@ def _arabic(text: str) -> str:
 
 
 def read_age(text: str) -> str | None:
-    """An age, only where the number reads as one: 7歳, 7さい, 七歳, 7つ, 80代前半, or a bare
+    """An age, only where the number reads as one: 7歳, 7さい, 七歳, 7つ, 80代前半, 70だい, or a bare
     number that is the whole answer's end (「82」「父は82です」). 「7*7」「7時」「7万円」 are not ages."""
     plain = _arabic(normalise(text))
     english = _AGE_EN.search(plain)
@@ -99,7 +103,7 @@ def read_age(text: str) -> str | None:
     if not 0 <= age <= 120 or (groups.get("unit") == "つ" and not 1 <= age <= 10):
         return None
     if groups.get("decade"):
-        return f"{age}代{groups.get('part') or ''}"
+        return f"{age}{groups['decade']}{groups.get('part') or ''}"
     return f"{age}歳"
 
 

@@ -23,7 +23,9 @@ def test_age(text, want):
 @pytest.mark.parametrize(
     ("text", "want"),
     [("7歳", "7歳"), ("7さい", "7歳"), ("七歳", "7歳"), ("十七歳", "17歳"), ("7つ", "7歳"), ("7つです", "7歳"),
-     ("80代前半", "80代前半"), ("50代", "50代"), ("82です", "82歳"), ("2歳半", "2歳")],
+     ("80代前半", "80代前半"), ("50代", "50代"), ("82です", "82歳"), ("2歳半", "2歳"),
+     # in kana, as a resident who writes only kana writes it
+     ("70だい です", "70だい"), ("80だいぜんはん", "80だいぜんはん"), ("30だいの むすこ", "30だい")],
 )
 def test_a_number_is_an_age_when_it_reads_as_one(text, want):
     assert read_age(text) == want
