@@ -31,7 +31,8 @@ _AGE_WITH_UNIT = re.compile(
 # A bare number ending the answer, with at most a word of hedging after it.
 _BARE_AGE = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:です|だ|くらい|ぐらい|位|ほど|前後|すぎ|過ぎ)?(?:です)?\s*[。.!！?？]*$")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|週|日)")
-_DURATION_WORDS = ("半年", "数年", "数か月", "数ヶ月", "数カ月", "最近", "昔から", "ずっと", "先月", "去年", "今年")
+_DURATION_WORDS = ("半年", "数年", "数か月", "数ヶ月", "数カ月", "最近", "昔から", "ずっと", "先月", "去年", "今年",
+                   "来月", "はんとし", "すうねん", "さいきん", "むかしから", "せんげつ", "きょねん", "ことし", "らいげつ")
 # In kana too (200まんえん): a resident who writes only kana writes amounts so.
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(億|万|千|円|おく|まん|せん|えん)")
 _YEN_AFTER = {"億": "円", "万": "円", "千": "円", "おく": "えん", "まん": "えん", "せん": "えん"}

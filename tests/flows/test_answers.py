@@ -51,7 +51,8 @@ def test_facts_that_are_not_ages_prefill_no_age(said):
 
 @pytest.mark.parametrize(
     ("text", "want"),
-    [("10年くらい", "10年"), ("３か月", "3か月"), ("半年ほど", "半年"), ("ずっと前から", "ずっと"), ("あいう", None)],
+    [("10年くらい", "10年"), ("３か月", "3か月"), ("半年ほど", "半年"), ("ずっと前から", "ずっと"), ("あいう", None),
+     ("はんとし くらい", "はんとし"), ("らいげつ まで", "らいげつ"), ("来月", "来月")],
 )
 def test_duration(text, want):
     assert read_duration(text) == want
