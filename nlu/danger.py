@@ -161,6 +161,7 @@ class DangerDetector:
         threshold: float = 0.5,
         threshold_after_idiom: float = 0.7,
         cues: DangerCues | None = None,
+        threshold_with_cue: float | None = None,
     ) -> None:
         self.lexicon = lexicon
         # Combined weak cues (words, not phrases), after the lexicons; None: lexicons alone.
@@ -170,6 +171,10 @@ class DangerDetector:
         # What is left of 息が止まるかと思った once the idiom is masked (" 思った") is too little
         # for the classifier to read; after a masked idiom it must be surer.
         self.threshold_after_idiom = threshold_after_idiom
+        # With a word of an alarm concept in the message (danger_cues.yml ``alarm_concepts``)
+        # the classifier needs only this much: fresh danger lines that no rule caught often
+        # scored 0.40-0.49.  None: the same threshold as without.
+        self.threshold_with_cue = threshold_with_cue
 
     def masked_text(self, norm: Normalized) -> str:
         return self.lexicon.mask_idioms(norm.folded).replace(_MASK, " ")
@@ -188,14 +193,25 @@ class DangerDetector:
                 score = max(score, self.scorer(masked[:SCORER_MAX_CHARS]))
         if hits:
             return DangerVerdict(True, tuple(hits), score, "lexicon")
+        texts: list[str] = []
         if self.cues is not None:
             masked_text = self.lexicon.mask_idioms(norm.folded)
             texts = [masked_text, self.lexicon.mask_idioms(strip_accents(norm.folded))]
-            found = self.cues.match(list(dict.fromkeys(texts)))
+            texts = list(dict.fromkeys(texts))
+            found = self.cues.match(texts)
             if found:
                 cue_hits = tuple(DangerHit(kind, rule, where[:80]) for kind, rule, where in found)
                 return DangerVerdict(True, cue_hits, score, "cues")
         if score >= threshold:
+            return DangerVerdict(True, (), score, "classifier")
+        lower = self.threshold_with_cue
+        if (
+            lower is not None
+            and self.cues is not None
+            and threshold == self.threshold  # not after a masked idiom
+            and score >= lower
+            and self.cues.alarming(texts)
+        ):
             return DangerVerdict(True, (), score, "classifier")
         return DangerVerdict(False, (), score, "")
 

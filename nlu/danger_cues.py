@@ -53,6 +53,9 @@ class DangerCues:
     rules: list[CueRule]
     examples_danger: list[str] = field(default_factory=list)
     examples_not_danger: list[str] = field(default_factory=list)
+    # Concepts that alone make a message worth a closer look (a hurt word, a means, despair):
+    # with one of them present the danger classifier needs less (``DangerDetector``).
+    alarm_concepts: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = CUES_FILE) -> DangerCues:
@@ -70,6 +73,9 @@ class DangerCues:
         unknown = {c for r in rules for g in r.groups for c in g} - set(owners)
         if unknown:
             raise ValueError(f"danger_cues.yml: rules name unknown concepts {sorted(unknown)}")
+        alarm = frozenset(str(c) for c in doc.get("alarm_concepts") or [])
+        if alarm - set(owners):
+            raise ValueError(f"danger_cues.yml: unknown alarm concepts {sorted(alarm - set(owners))}")
         examples = doc.get("examples") or {}
         return cls(
             owners,
@@ -77,6 +83,7 @@ class DangerCues:
             rules,
             [str(x) for x in examples.get("danger") or []],
             [str(x) for x in examples.get("not_danger") or []],
+            alarm,
         )
 
     def __post_init__(self) -> None:
@@ -84,6 +91,10 @@ class DangerCues:
 
     def concepts(self, sentence: str) -> set[str]:
         return {self.owners[i] for i in self._scanner.which(sentence)}
+
+    def alarming(self, texts: list[str]) -> bool:
+        """True when any text holds a word of an alarm concept (no rule needs to fire)."""
+        return any(self.concepts(text) & self.alarm_concepts for text in texts)
 
     def match(self, texts: list[str]) -> list[tuple[str, str, str]]:
         """(kind, rule name, the sentences it fired on) for each kind of the first window

@@ -45,6 +45,8 @@ class Thresholds:
     danger_model: float = 0.5
     # The same model when an idiom was masked in the message (nlu/danger.py).
     danger_model_after_idiom: float = 0.7
+    # The same model when a word of an alarm concept is in the message (nlu/danger_cues.py).
+    danger_model_with_cue: float | None = 0.35
     # The intent classifier's crisis probability (ignored when an idiom was masked).
     crisis_intent: float = 0.5
     # One-vs-rest situation probability for a secondary situation.
@@ -76,6 +78,7 @@ class Understander:
             threshold=self.thresholds.danger_model,
             threshold_after_idiom=self.thresholds.danger_model_after_idiom,
             cues=cues if cues is not None else DangerCues.load(),
+            threshold_with_cue=self.thresholds.danger_model_with_cue,
         )
         self.cues = SituationCues()
         # The last text checked and its verdict: one event asks about the same text two or

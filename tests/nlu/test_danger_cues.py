@@ -90,3 +90,19 @@ def test_long_text_of_cue_words_is_judged(detector: DangerDetector) -> None:
 
 def test_rules_name_kinds_staff_know(cues: DangerCues) -> None:
     assert {rule.kind for rule in cues.rules} <= set(DANGER_KINDS)
+
+
+def test_an_alarm_word_lowers_the_classifier_threshold(cues: DangerCues) -> None:
+    """A score between the lower and the usual threshold counts only with an alarm word
+    (here 'bridge', a means) and never after a masked idiom."""
+    lexicon = DangerLexicon.load()
+    gated = DangerDetector(
+        lexicon, scorer=lambda text: 0.4, threshold=0.5, cues=cues, threshold_with_cue=0.35
+    )
+    assert {"means"} <= cues.alarm_concepts
+    with_alarm = gated.check("I keep thinking about the bridge near my flat")
+    assert with_alarm.danger and with_alarm.source == "classifier"
+    assert not gated.check("I keep thinking about the weekend trip with my friends").danger
+    assert not gated.check("I'm dying to cross the bridge by bike").danger  # idiom masked
+    ungated = DangerDetector(lexicon, scorer=lambda text: 0.4, threshold=0.5, cues=cues)
+    assert not ungated.check("I keep thinking about the bridge near my flat").danger
