@@ -8,6 +8,7 @@ scikit-learn nor pays for its per-call overhead (a parse is well under a millise
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,14 +71,42 @@ def cue_features(text: str) -> list[str]:
     return [*cues, *["Qcare+child"] * _CONJUNCTION_REPEAT] if care and child else cues
 
 
+_LATIN = re.compile("[a-z]")
+_SPACED_SCRIPT = re.compile("[a-z\uac00-\ud7a3\u0900-\u097f]")  # Latin, Hangul, Devanagari
+_WORD = re.compile(r"[\w']+")
+
+
+def strip_accents(text: str) -> str:
+    """Latin letters without their marks (Vietnamese typed bare: không -> khong, đ -> d)."""
+    text = text.replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def word_grams(text: str) -> list[str]:
+    """Word 1-2 grams (W-prefixed, accent-free) of text written with spaces between words.
+    Char n-grams cross word edges (tieng has tien, money, in it; bare nợ is English no):
+    --cv 5 accuracy on content intents, seeds 13 | 29: 0.9122 | 0.9073 -> 0.9140 | 0.9096
+    together with the accent-free n-grams below (vi 0.882 | 0.874 -> 0.894 | 0.891)."""
+    if not _SPACED_SCRIPT.search(text):
+        return []
+    words = _WORD.findall(strip_accents(text))
+    pairs = zip(words, words[1:], strict=False)
+    return ["W" + w for w in words] + [f"W{a}_{b}" for a, b in pairs]
+
+
 def analyze(text: str) -> list[str]:
-    """Features of folded text: its char n-grams (any script), those of its kana reading
-    (R-prefixed; not for Korean or Nepali, where Sudachi has nothing to read), and the
-    care/child cues."""
+    """Features of folded text: its char n-grams (any script), also of its accent-free form
+    when it has Latin letters with marks (so bare and accented Vietnamese meet), those of its
+    kana reading (R-prefixed; not for Korean or Nepali, where Sudachi has nothing to read),
+    word n-grams of spaced scripts, and the care/child cues."""
     grams = char_ngrams(text)
+    if _LATIN.search(text):
+        bare = strip_accents(text)
+        if bare != text:
+            grams += char_ngrams(bare)
     if has_reading(text):
         grams += ["R" + g for g in char_ngrams(reading(text))]
-    return grams + cue_features(text)
+    return grams + word_grams(text) + cue_features(text)
 
 
 def gram_counts(text: str, vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
