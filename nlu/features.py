@@ -36,10 +36,10 @@ _CARE_CUE = re.compile(
     "介護|かいご|看病|看て|みとり|認知症|にんちしょう|寝たきり|徘徊|おむつ|でいさーびす"
     "|しょーとすてい|けあまね|熟年相談室|要介護|介助|闘病|通院の付き添い|病院に付き添"
     "|caring for|care of|look after|looking after|dementia|disabled|alzheimer|bedridden"
-    "|wheelchair|stroke"
+    "|wheelchair|stroke|take care of|takes care of|taking care of|needs care|dialysis|caregiver"
     # zh, ko, vi (with and without accents), ne (Devanagari and romanised), tl
     "|照顾|照顧|护理|護理|介护|看护|看護|失智|痴呆|癡呆|中风|中風|卧床|臥床|轮椅|輪椅|瘫痪|癱瘓"
-    "|돌보|돌봐|돌봄|간병|간호|치매|요양|휠체어|뇌졸중"
+    "|돌보|돌봐|돌봄|간병|간호|치매|요양|휠체어|뇌졸중|수발"
     "|chăm|cham soc|cham ba|cham me|cham bo|cham ong|bị lẫn|bi lan|sa sút trí tuệ|đột quỵ|dot quy"
     "|liệt|xe lăn|xe lan"
     "|हेरचाह|स्याहार|सेवा गर|स्ट्रोक|अपाङ्ग|बिर्सने रोग|herchah|syahar|sewa gar"
@@ -49,13 +49,13 @@ _CHILD_CUE = re.compile(
     "子ども|子供|こども|子育て|こそだて|育児|いくじ|赤ちゃん|あかちゃん|赤ん坊|乳児|妊娠|にんしん"
     "|妊婦|産後|出産|保育園|ほいくえん|幼稚園|小学|中学|歳の子|歳の息子|歳の娘|上の子|下の子"
     "|双子|弟|妹|きょうだいの世話|授乳|夜泣き|わらし|ちび"
-    "|kid|child|baby|toddler|pregnant|little brother|little sister|newborn|little ones"
-    "|孩子|小孩|宝宝|寶寶|婴儿|嬰兒|怀孕|懷孕|二胎|带娃|帶娃|保育园|幼儿园|幼兒園|弟弟妹妹"
-    "|아기|아이|애기|애들|애 둘|애 셋|애를|애도|육아|임신|어린이집|유치원|동생들|갓난"
+    "|kid|child|baby|toddler|pregnant|little brother|little sister|newborn|little ones|twins|ふたご"
+    "|孩子|小孩|宝宝|寶寶|婴儿|嬰兒|怀孕|懷孕|二胎|带娃|帶娃|保育园|幼儿园|幼兒園|弟弟妹妹|双胞胎"
+    "|아기|아이|애기|애 둘|애 셋|(?<!장)애(?:가|를|도|들)|육아|임신|어린이집|유치원|동생들|갓난|쌍둥이"
     "|con nhỏ|con nho|em bé|em be|mang thai|có bầu|co bau|nuôi con|nuoi con|trông con|trong con"
     "|sinh con|các em|cac em|đứa nhỏ|dua nho"
-    "|बच्चा|bachha|baccha|गर्भवती|garbhawati|सानो छोरी|सानो छोरा|भाइबहिनी|bhaibahini"
-    "|buntis|maliliit|mga bata|sanggol|mga kapatid"
+    "|बच्चा|bachha|baccha|गर्भवती|garbhawati|सानो छोरी|सानो छोरा|भाइबहिनी|bhaibahini|जुम्ल्याहा"
+    "|buntis|maliit|mga bata|sanggol|mga kapatid"
 )
 
 
