@@ -8,6 +8,7 @@ scikit-learn nor pays for its per-call overhead (a parse is well under a millise
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,13 +35,27 @@ def char_ngrams(text: str) -> list[str]:
 _CARE_CUE = re.compile(
     "介護|かいご|看病|看て|みとり|認知症|にんちしょう|寝たきり|徘徊|おむつ|でいさーびす"
     "|しょーとすてい|けあまね|熟年相談室|要介護|介助|闘病|通院の付き添い|病院に付き添"
-    "|caring for|care of|look after|looking after|dementia|disabled"
+    "|caring for|care of|look after|looking after|dementia|disabled|alzheimer|bedridden"
+    "|wheelchair|stroke|take care of|takes care of|taking care of|needs care|dialysis|caregiver"
+    # zh, ko, vi (with and without accents), ne (Devanagari and romanised), tl
+    "|照顾|照顧|护理|護理|介护|看护|看護|失智|痴呆|癡呆|中风|中風|卧床|臥床|轮椅|輪椅|瘫痪|癱瘓"
+    "|돌보|돌봐|돌봄|간병|간호|치매|요양|휠체어|뇌졸중|수발"
+    "|chăm|cham soc|cham ba|cham me|cham bo|cham ong|bị lẫn|bi lan|sa sút trí tuệ|đột quỵ|dot quy"
+    "|liệt|xe lăn|xe lan"
+    "|हेरचाह|स्याहार|सेवा गर|स्ट्रोक|अपाङ्ग|बिर्सने रोग|herchah|syahar|sewa gar"
+    "|alaga|nakaratay|kapansanan"
 )
 _CHILD_CUE = re.compile(
     "子ども|子供|こども|子育て|こそだて|育児|いくじ|赤ちゃん|あかちゃん|赤ん坊|乳児|妊娠|にんしん"
     "|妊婦|産後|出産|保育園|ほいくえん|幼稚園|小学|中学|歳の子|歳の息子|歳の娘|上の子|下の子"
     "|双子|弟|妹|きょうだいの世話|授乳|夜泣き|わらし|ちび"
-    "|kid|child|baby|toddler|pregnant|little brother|little sister"
+    "|kid|child|baby|toddler|pregnant|little brother|little sister|newborn|little ones|twins|ふたご"
+    "|孩子|小孩|宝宝|寶寶|婴儿|嬰兒|怀孕|懷孕|二胎|带娃|帶娃|保育园|幼儿园|幼兒園|弟弟妹妹|双胞胎"
+    "|아기|아이|애기|애 둘|애 셋|(?<!장)애(?:가|를|도|들)|육아|임신|어린이집|유치원|동생들|갓난|쌍둥이"
+    "|con nhỏ|con nho|em bé|em be|mang thai|có bầu|co bau|nuôi con|nuoi con|trông con|trong con"
+    "|sinh con|các em|cac em|đứa nhỏ|dua nho"
+    "|बच्चा|bachha|baccha|गर्भवती|garbhawati|सानो छोरी|सानो छोरा|भाइबहिनी|bhaibahini|जुम्ल्याहा"
+    "|buntis|maliit|mga bata|sanggol|mga kapatid"
 )
 
 
@@ -56,14 +71,42 @@ def cue_features(text: str) -> list[str]:
     return [*cues, *["Qcare+child"] * _CONJUNCTION_REPEAT] if care and child else cues
 
 
+_LATIN = re.compile("[a-z]")
+_SPACED_SCRIPT = re.compile("[a-z\uac00-\ud7a3\u0900-\u097f]")  # Latin, Hangul, Devanagari
+_WORD = re.compile(r"[\w']+")
+
+
+def strip_accents(text: str) -> str:
+    """Latin letters without their marks (Vietnamese typed bare: không -> khong, đ -> d)."""
+    text = text.replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def word_grams(text: str) -> list[str]:
+    """Word 1-2 grams (W-prefixed, accent-free) of text written with spaces between words.
+    Char n-grams cross word edges (tieng has tien, money, in it; bare nợ is English no):
+    --cv 5 accuracy on content intents, seeds 13 | 29: 0.9122 | 0.9073 -> 0.9140 | 0.9096
+    together with the accent-free n-grams below (vi 0.882 | 0.874 -> 0.894 | 0.891)."""
+    if not _SPACED_SCRIPT.search(text):
+        return []
+    words = _WORD.findall(strip_accents(text))
+    pairs = zip(words, words[1:], strict=False)
+    return ["W" + w for w in words] + [f"W{a}_{b}" for a, b in pairs]
+
+
 def analyze(text: str) -> list[str]:
-    """Features of folded text: its char n-grams (any script), those of its kana reading
-    (R-prefixed; not for Korean or Nepali, where Sudachi has nothing to read), and the
-    care/child cues."""
+    """Features of folded text: its char n-grams (any script), also of its accent-free form
+    when it has Latin letters with marks (so bare and accented Vietnamese meet), those of its
+    kana reading (R-prefixed; not for Korean or Nepali, where Sudachi has nothing to read),
+    word n-grams of spaced scripts, and the care/child cues."""
     grams = char_ngrams(text)
+    if _LATIN.search(text):
+        bare = strip_accents(text)
+        if bare != text:
+            grams += char_ngrams(bare)
     if has_reading(text):
         grams += ["R" + g for g in char_ngrams(reading(text))]
-    return grams + cue_features(text)
+    return grams + word_grams(text) + cue_features(text)
 
 
 def gram_counts(text: str, vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
