@@ -100,6 +100,7 @@ class Services:
             deliver=lambda resident: self.deliverer.deliver(resident, wait_s=FAST_PATH_WAIT_S),
             last_resort=self.dispatcher.last_resort,
             hash_of=self.dispatcher.hash_of,
+            read_ahead=self.dispatcher.read_ahead_keys,
         )
 
     def loops(self, consumers: list[str]) -> list[Loop]:

@@ -42,6 +42,7 @@ from bot.leases import Lease
 from bot.logs import get_logger
 from bot.outbox import Commit, Outbox, OutboxMessage
 from flows import redis_keys
+from flows.turn import reading_ahead
 
 HEARTBEAT_PREFIX = "tsunagu:worker:"
 ATTEMPTS = "tsunagu:attempts"  # entry id -> failed handlings that were bugs
@@ -94,6 +95,7 @@ class StreamWorker:
         deliver: Deliver | None = None,
         last_resort: LastResort | None = None,
         hash_of: Callable[[str], str] = lambda resident: "",
+        read_ahead: Callable[[str], list[str]] = lambda resident: [],
     ) -> None:
         self._redis = client
         self._handler = handler
@@ -112,6 +114,7 @@ class StreamWorker:
         self._deliver = deliver
         self._last_resort = last_resort
         self._hash_of = hash_of
+        self._read_ahead = read_ahead
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         # resident -> set when this process commits one of their events: a later event of
         # theirs waiting here goes on at once instead of polling ``done`` (the poll stays,
@@ -244,16 +247,18 @@ class StreamWorker:
         event = json.loads(_field(fields, "event"))
         delay = 0.005
         failures = 0
+        ahead = self._read_ahead(resident)
         while not self._stopping.is_set():
             try:
                 lease = Lease(self._redis, redis_keys.lock(resident), self._lock_lease_s)
-                acquired, done = await lease.acquire_in_turn(redis_keys.done(resident), seq)
+                acquired, done, values = await lease.acquire_in_turn_reading(redis_keys.done(resident), seq, ahead)
                 if seq <= done:
                     await self._ack(entry)
                     self._wake_waiting(resident)
                     return
                 if acquired:
-                    outcome = await self._handle_holding(entry, resident, seq, event, lease)
+                    with reading_ahead(values):
+                        outcome = await self._handle_holding(entry, resident, seq, event, lease)
                     if outcome == "committed":
                         self._wake_waiting(resident)
                         if self._deliver is not None:

@@ -41,11 +41,17 @@ class StateStore:
         if turn is None:
             raw = await self._redis.get(redis_keys.conversation(resident))
             return json.loads(raw) if raw else None
-        # In a turn, the marker too (``lapsed`` follows a missing state on every first message).
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.get(redis_keys.conversation(resident))
-        pipe.exists(redis_keys.seen(resident))
-        raw, seen = await pipe.execute()
+        # In a turn, the marker too (``lapsed`` follows a missing state on every first message),
+        # read ahead by the worker with the resident's lease when it could (flows.turn).
+        state_key, seen_key = redis_keys.conversation(resident), redis_keys.seen(resident)
+        (have_state, raw), (have_seen, seen_value) = turn.ahead(state_key), turn.ahead(seen_key)
+        if have_state and have_seen:
+            seen = seen_value is not None
+        else:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.get(state_key)
+            pipe.exists(seen_key)
+            raw, seen = await pipe.execute()
         turn.stored[resident] = (bool(raw), bool(seen))
         return json.loads(raw) if raw else None
 
