@@ -169,6 +169,7 @@ async def build_services(settings: Settings) -> Services:
         state=state, catalogue=catalogue, understander=understander,
         desk=HandoffDesk(directory=directory, sessions=sessions),
     )
+    conversation.load_languages()
     messenger = Messenger(AsyncMessagingApi(line_client), timeout_s=settings.line.timeout_s)
     takeover = TakeoverRegistry(redis_client)
     dispatcher = Dispatcher(
