@@ -20,7 +20,7 @@ from bot.alerts import StaffAlerts
 from bot.aof import CHECK_EVERY_S, AofCompactor
 from bot.background import Every, Loop
 from bot.deadletters import DeadLetters
-from bot.delivery import FAST_PATH_WAIT_S, Deliverer
+from bot.delivery import Deliverer
 from bot.delivery import DeliverySettings as DeliveryTuning
 from bot.dispatch import Dispatcher
 from bot.intake import EventIntake
@@ -97,7 +97,7 @@ class Services:
             danger_fallback_after_s=s.danger_fallback_after_s,
             outbox=self.outbox,
             dead_letters=self.dead_letters,
-            deliver=lambda resident: self.deliverer.deliver(resident, wait_s=FAST_PATH_WAIT_S),
+            delivery=self.deliverer,
             last_resort=self.dispatcher.last_resort,
             hash_of=self.dispatcher.hash_of,
             read_ahead=self.dispatcher.read_ahead_keys,
