@@ -147,7 +147,8 @@ def install_keys(settings: Settings) -> None:
     redis_keys.configure(settings.security.redis_key_name_secret())
 
 
-async def build_services(settings: Settings) -> Services:
+async def build_services(settings: Settings, *, pre_ping: bool = True) -> Services:
+    """Every client and service, once. ``pre_ping=False`` for a worker (``handoff.db``)."""
     install_keys(settings)
     redis_client = connect_redis(settings.redis)
     line_client = AsyncApiClient(
@@ -157,6 +158,7 @@ async def build_services(settings: Settings) -> Services:
     db_engine = make_async_engine(
         database.url, connect_timeout_s=database.connect_timeout_s,
         statement_timeout_ms=database.statement_timeout_ms, pool_timeout_s=database.pool_timeout_s,
+        pre_ping=pre_ping,
     )
     sessions = session_factory(db_engine)
     catalogue = load_catalogue()
