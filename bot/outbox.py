@@ -170,7 +170,10 @@ class Outbox:
                 pass  # it lapses on its own
             raise
         if lease.acquired(acquired):
-            commit.head = await self._head_found(resident, reply)
+            if int(result) == 1 and len(reply) > 1 and _s(reply[1]) == commit.message.id:
+                commit.head = commit.message, int(reply[0])  # just written as it is: not parsed back
+            else:
+                commit.head = await self._head_found(resident, reply)
         return int(result)
 
     def _commit_args(self, commit: Commit) -> str:
