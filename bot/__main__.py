@@ -70,7 +70,7 @@ async def _worker() -> None:
     running = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         running.add_signal_handler(sig, stopping.set)
-    services = await build_services(settings)
+    services = await build_services(settings, pre_ping=False)  # retried turns stand in for the ping
     freeze_startup_objects()
     # The stream and, beside it, outbox retries, callback reminders, housekeeping.
     background = Background(services.loops([default_consumer_name()]))

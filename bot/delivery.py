@@ -30,7 +30,7 @@ from bot.deadletters import DeadLetter, DeadLetters
 from bot.leases import Lease
 from bot.logs import get_logger
 from bot.messenger import DELIVERED, PERMANENT, TOKEN_REFUSED, TRANSIENT, CallResult, Messenger
-from bot.outbox import Outbox, OutboxMessage, now_ms, retry_key
+from bot.outbox import Commit, Outbox, OutboxMessage, now_ms, retry_key
 from handoff import crypto
 
 log = get_logger("bot.delivery")
@@ -40,6 +40,16 @@ DangerAlert = Callable[[OutboxMessage], Awaitable[None]]
 FAST_PATH_WAIT_S = 2.0
 # What an alert needs of its message (kept in a record when the database is away).
 ALERT_FIELDS = ("id", "resident", "to", "kind", "created_ms", "alert", "danger")
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A resident's delivery lease taken with the worker's commit, and their head message
+    read with it (None: read it again)."""
+
+    resident: str
+    lease: Lease
+    head: tuple[OutboxMessage | None, int] | None
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,38 @@ class Deliverer:
             return False
         finally:
             self._busy.discard(resident)
+
+    async def commit_and_take(self, commit: Commit, resident: str) -> tuple[int, Taken | None]:
+        """The worker's commit (``Outbox.commit``) with this deliverer's lease on the resident
+        taken and their head read in the same round trip, unless a deliverer here is already
+        at it. A ``Taken`` returned must go to ``deliver_taken``, whatever the commit said."""
+        if resident in self._busy or commit.message is None or commit.message.resident != resident:
+            return await self._outbox.commit(commit), None
+        self._busy.add(resident)
+        lease = commit.deliver_lease = Lease(self._redis, self._outbox.lease_key(resident), self._s.lease_s)
+        try:
+            result = await self._outbox.commit(commit)
+        except BaseException:
+            self._busy.discard(resident)
+            raise
+        if not lease.held:
+            self._busy.discard(resident)
+            return result, None
+        return result, Taken(resident, lease, commit.head)
+
+    async def deliver_taken(self, taken: Taken) -> bool:
+        """``deliver`` with the lease ``commit_and_take`` took (and released here)."""
+        try:
+            try:
+                async with taken.lease.renewed():
+                    return await self._drain(taken.resident, taken.lease, taken.head)
+            finally:
+                await taken.lease.release()
+        except (redis.RedisError, OSError) as exc:
+            log.warning("delivery.redis_unavailable", error=type(exc).__name__)
+            return False
+        finally:
+            self._busy.discard(taken.resident)
 
     async def _drain(
         self, resident: str, lease: Lease, head: tuple[OutboxMessage | None, int] | None = None

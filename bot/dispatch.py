@@ -26,7 +26,7 @@ from bot.outbox import Outbox, OutboxMessage, split_parts
 from bot.render import message_json
 from bot.residents import conversation_key, keyed_hash
 from bot.worker import Handled
-from flows import language
+from flows import language, redis_keys
 from flows.catalogue import Catalogue
 from flows.conversation import Conversation
 from flows.limits import MESSAGES_PER_CALL
@@ -85,6 +85,14 @@ class Dispatcher:
 
     def hash_of(self, resident: str) -> str:
         return keyed_hash(self._hash_key, resident)
+
+    def read_ahead_keys(self, resident: str) -> list[str]:
+        """The Redis keys a turn of ``resident`` reads first (its state, the state's marker, the
+        language they picked, a staff takeover): the worker reads them with the resident's
+        lease (``flows.turn``)."""
+        keys = [redis_keys.conversation(resident), redis_keys.seen(resident), redis_keys.language(resident)]
+        read_ahead_keys = getattr(self._takeover, "read_ahead_keys", None)
+        return keys + read_ahead_keys(resident) if callable(read_ahead_keys) else keys
 
     async def __call__(self, raw: dict[str, Any]) -> Handled:
         resident = conversation_key(raw)

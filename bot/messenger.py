@@ -147,19 +147,20 @@ class Messenger:
             await self.show_loading(chat_id)
             yield
             return
-        calling = False
+        # A timer, not a task sleeping until it is cancelled: most bodies end long before it
+        # fires, and a task per message was a measurable share of a worker's CPU per event
+        # (bench/profile_handling.py, as for bot.leases).
+        calling: asyncio.Task[None] | None = None
 
-        async def later() -> None:
+        def call() -> None:
             nonlocal calling
-            await asyncio.sleep(after_s)
-            calling = True
-            await self.show_loading(chat_id)
+            calling = asyncio.ensure_future(self.show_loading(chat_id))
 
-        timer = asyncio.create_task(later())
+        timer = asyncio.get_running_loop().call_later(after_s, call)
         try:
             yield
         finally:
-            if not calling:
-                timer.cancel()
-            # A call already made is waited for, so it reaches LINE before the answer.
-            await asyncio.gather(timer, return_exceptions=True)
+            timer.cancel()
+            if calling is not None:
+                # A call already made is waited for, so it reaches LINE before the answer.
+                await asyncio.gather(calling, return_exceptions=True)

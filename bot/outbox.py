@@ -24,12 +24,13 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import redis.asyncio as redis
 
 from bot.leases import Lease
+from bot.outbox_lua import COMMIT_LUA, FINISH_LUA, HEAD_LUA, RELEASE_IF_EMPTY_LUA, WAKE_LUA
 from flows import redis_keys
 from flows.limits import MESSAGES_PER_CALL
 
@@ -38,96 +39,6 @@ DUE = PREFIX + "due"
 RECORDS = PREFIX + "records"
 _RETRY_NAMESPACE = uuid.UUID("6f1c7d1e-8a51-4f7b-9d2e-3c1b1f0a7e55")
 
-# One Lua script commits a turn: fence on the resident's lock, skip a done event, enqueue
-# the answer (once), apply the turn's writes, advance done, acknowledge the stream entry,
-# and (when asked) release the lock it fenced on, saving the worker a round trip.
-_COMMIT_LUA = """
-local a = cjson.decode(ARGV[1])
-if a.lock_key ~= '' and redis.call('GET', a.lock_key) ~= a.lock_token then
-  return -1
-end
-if a.done_key ~= '' then
-  local done = tonumber(redis.call('GET', a.done_key) or '0')
-  if done >= tonumber(a.seq) then
-    redis.call('XACK', a.stream, a.group, a.entry)
-    redis.call('XDEL', a.stream, a.entry)
-    if a.release and a.lock_key ~= '' then redis.call('DEL', a.lock_key) end
-    return 0
-  end
-end
-local result = 1
-if a.msg_id ~= '' then
-  if not redis.call('SET', a.prefix .. 'known:' .. a.msg_id, '1', 'NX', 'EX', a.known_ttl) then
-    result = 2
-  else
-    redis.call('HSET', a.prefix .. 'msg:' .. a.msg_id, unpack(a.msg_fields))
-    redis.call('RPUSH', a.prefix .. 'q:' .. a.resident, a.msg_id)
-    redis.call('ZADD', a.prefix .. 'due', 'LT', a.now_ms, a.resident)
-  end
-end
-for _, w in ipairs(a.writes) do
-  redis.call(unpack(w))
-end
-if a.done_key ~= '' then
-  redis.call('SET', a.done_key, a.seq, 'EX', a.seq_ttl)
-  redis.call('XACK', a.stream, a.group, a.entry)
-  redis.call('XDEL', a.stream, a.entry)
-end
-if a.release and a.lock_key ~= '' then
-  redis.call('DEL', a.lock_key)
-end
-return result
-"""
-
-# Take the head message off a resident's queue (delivered or dead-lettered), with the
-# writes that record how it ended (a dead letter, a receipt for staff).
-_FINISH_LUA = """
-if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
-  redis.call('LPOP', KEYS[1])
-end
-redis.call('DEL', KEYS[2])
-if redis.call('LLEN', KEYS[1]) == 0 then
-  redis.call('ZREM', KEYS[3], ARGV[2])
-end
-for _, w in ipairs(cjson.decode(ARGV[3])) do
-  redis.call(unpack(w))
-end
-return redis.call('LLEN', KEYS[1])
-"""
-
-# A resident's head message (its id and fields) and how often LINE came back, in one round
-# trip: delivery reads both before every call (bot.delivery).
-_HEAD_LUA = """
-local first = redis.call('LINDEX', KEYS[1], 0)
-local back = redis.call('GET', KEYS[2]) or '0'
-if not first then
-  return {back}
-end
-return {back, first, redis.call('HGETALL', ARGV[1] .. first)}
-"""
-
-
-# LINE is back: every resident waiting out a backoff is tried again now.
-_WAKE_LUA = """
-local woken = 0
-for _, resident in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
-  local head = redis.call('LINDEX', ARGV[2] .. 'q:' .. resident, 0)
-  if head then
-    redis.call('HSET', ARGV[2] .. 'msg:' .. head, 'next_ms', '0')
-  end
-  redis.call('ZADD', KEYS[1], ARGV[1], resident)
-  woken = woken + 1
-end
-return woken
-"""
-# The deliverer's lease, released once the resident's queue is empty (with finishing: a
-# round trip fewer per answer); the token is checked, as bot.leases releases.
-_RELEASE_IF_EMPTY_LUA = """
-if redis.call('LLEN', KEYS[1]) == 0 and redis.call('GET', KEYS[2]) == ARGV[1] then
-  return redis.call('DEL', KEYS[2])
-end
-return 0
-"""
 LINE_FAILING = PREFIX + "line-failing"
 LINE_BACK = PREFIX + "line-back"
 
@@ -165,9 +76,11 @@ class OutboxMessage:
     last_error: str = ""
 
     def fields(self) -> dict[str, str]:
-        values = asdict(self)
+        # Field by field, not ``asdict``: that deep-copies every rendered message only for
+        # it to be dumped to JSON here (a measurable share of the commit, bench/profile_handling.py).
+        values = {name: _text(getattr(self, name)) for name in _FIELD_NAMES}
         values["parts"] = json.dumps(self.parts, ensure_ascii=False)
-        return {k: _text(v) for k, v in values.items()}
+        return values
 
     @classmethod
     def from_fields(cls, raw: dict[Any, Any]) -> OutboxMessage:
@@ -179,6 +92,9 @@ class OutboxMessage:
         for name in ("danger", "alerted"):
             values[name] = got.get(name) == "1"
         return cls(**values)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(OutboxMessage) if f.name != "parts")
 
 
 def _text(value: Any) -> str:
@@ -211,6 +127,10 @@ class Commit:
     entry: str = ""
     seq_ttl_s: int = 0
     release_lock: bool = False  # delete the lock once written (it was checked first)
+    # A deliverer's lease to take after the commit, in the same transaction (``Outbox.commit``),
+    # and the message's resident's head read with it when it was taken (None: read it again).
+    deliver_lease: Lease | None = None
+    head: tuple[OutboxMessage | None, int] | None = None
 
 
 class Outbox:
@@ -218,15 +138,45 @@ class Outbox:
         self._redis = client
         self._known_ttl_s = known_ttl_s
         self.useful_s = useful_s
-        self._commit = client.register_script(_COMMIT_LUA)
-        self._finish = client.register_script(_FINISH_LUA)
-        self._wake = client.register_script(_WAKE_LUA)
-        self._head = client.register_script(_HEAD_LUA)
+        self._commit = client.register_script(COMMIT_LUA)
+        self._finish = client.register_script(FINISH_LUA)
+        self._wake = client.register_script(WAKE_LUA)
+        self._head = client.register_script(HEAD_LUA)
 
     async def commit(self, commit: Commit) -> int:
         """1: written; 2: written, but the message had been enqueued before (kept as it
         was); 0: the event was done already (acknowledged, nothing written); -1: the lock
-        was lost (nothing written: the lock's new holder handles the event)."""
+        was lost (nothing written: the lock's new holder handles the event).
+
+        With ``commit.deliver_lease``, that deliverer's lease is then taken and, if it was,
+        the resident's head read (``acquire_and_head``) in the same transaction, into
+        ``commit.head``: the worker delivers right after committing, a round trip fewer."""
+        lease = commit.deliver_lease
+        if lease is None or commit.message is None:
+            return int(await self._commit(args=[self._commit_args(commit)]))
+        resident = commit.message.resident
+        pipe = self._redis.pipeline(transaction=True)
+        # EVAL, not a registered script: a pipeline would ask SCRIPT EXISTS first, a round trip.
+        pipe.eval(COMMIT_LUA, 0, self._commit_args(commit))
+        lease.queue_acquire(pipe)
+        pipe.eval(HEAD_LUA, 2, redis_keys.outbox_queue(resident), LINE_BACK, PREFIX + "msg:")
+        try:
+            result, acquired, reply = await pipe.execute()
+        except redis.ResponseError:
+            lease.acquired(True)  # it may have been taken in the transaction: give it back
+            try:
+                await lease.release()
+            except (redis.RedisError, OSError):
+                pass  # it lapses on its own
+            raise
+        if lease.acquired(acquired):
+            if int(result) == 1 and len(reply) > 1 and _s(reply[1]) == commit.message.id:
+                commit.head = commit.message, int(reply[0])  # just written as it is: not parsed back
+            else:
+                commit.head = await self._head_found(resident, reply)
+        return int(result)
+
+    def _commit_args(self, commit: Commit) -> str:
         message = commit.message
         if message is not None and not message.useful_until_ms:
             message.useful_until_ms = message.created_ms + int(self.useful_s * 1000)
@@ -248,7 +198,7 @@ class Outbox:
             "now_ms": str(now_ms()),
             "writes": commit.writes,
         }
-        return int(await self._commit(args=[json.dumps(args, ensure_ascii=False)]))
+        return json.dumps(args, ensure_ascii=False)
 
     async def enqueue(self, message: OutboxMessage, writes: list[list[str]] | None = None) -> bool:
         """Store a message (and ``writes``, atomically); False if it was enqueued before."""
@@ -276,7 +226,7 @@ class Outbox:
         pipe = self._redis.pipeline(transaction=True)
         lease.queue_acquire(pipe)
         # EVAL, not a registered script: a pipeline would ask SCRIPT EXISTS first, a round trip.
-        pipe.eval(_HEAD_LUA, 2, redis_keys.outbox_queue(resident), LINE_BACK, PREFIX + "msg:")
+        pipe.eval(HEAD_LUA, 2, redis_keys.outbox_queue(resident), LINE_BACK, PREFIX + "msg:")
         acquired, reply = await pipe.execute()
         if not lease.acquired(acquired):
             return False, None
@@ -328,11 +278,11 @@ class Outbox:
         pipe.delete(LINE_FAILING)
         # EVAL, not a registered script: a pipeline would ask SCRIPT EXISTS first, a round trip.
         pipe.eval(
-            _FINISH_LUA, 3, redis_keys.outbox_queue(message.resident), PREFIX + "msg:" + message.id, DUE,
+            FINISH_LUA, 3, redis_keys.outbox_queue(message.resident), PREFIX + "msg:" + message.id, DUE,
             message.id, redis_keys.tag(message.resident), json.dumps(writes or [], ensure_ascii=False),
         )
         if lease is not None:
-            pipe.eval(_RELEASE_IF_EMPTY_LUA, 2, redis_keys.outbox_queue(message.resident), lease.key, lease.token)
+            pipe.eval(RELEASE_IF_EMPTY_LUA, 2, redis_keys.outbox_queue(message.resident), lease.key, lease.token)
         _progress, was_failing, left, *released = await pipe.execute()
         if lease is not None and released and int(released[0]):
             lease.released_elsewhere()

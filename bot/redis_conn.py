@@ -6,12 +6,47 @@ SET NX) against fakeredis in this process, so the dev setup exercises production
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import fakeredis
 import redis.asyncio as redis
 
 from settings import RedisSettings
+
+# A command this small is taken by the socket's buffers at once when nothing is waiting there.
+_SMALL_COMMAND = 16 * 1024
+
+
+class PromptSendConnection(redis.Connection):
+    """redis-py's TCP connection, without a task per command to time out the send.
+
+    With ``socket_timeout`` set, redis-py bounds every send with ``asyncio.wait_for``, which
+    on Python 3.11 makes a task per command: about a fifth of a round trip's CPU
+    (bench/profile_handling.py). A small command on a connected socket whose write buffer is
+    empty cannot wait (the transport hands it to the kernel, or buffers it below the pause
+    mark), so it is written directly; anything else, and every read, keeps the timeout."""
+
+    async def send_packed_command(self, command: bytes | str | Iterable[bytes], check_health: bool = True) -> None:
+        writer = self._writer
+        if (
+            not isinstance(command, list | bytes)
+            or writer is None
+            or not self.is_connected
+            or writer.transport.is_closing()
+            or writer.transport.get_write_buffer_size() > 0
+            or sum(map(len, command) if isinstance(command, list) else (len(command),)) > _SMALL_COMMAND
+        ):
+            await super().send_packed_command(command, check_health)
+            return
+        if check_health:
+            await self.check_health()  # type: ignore[no-untyped-call]  # with the timeouts, like any other read
+        timeout, self.socket_timeout = self.socket_timeout, None
+        try:
+            await super().send_packed_command(command, check_health=False)
+        finally:
+            self.socket_timeout = timeout
 
 
 @lru_cache
@@ -23,4 +58,8 @@ def _embedded_server() -> fakeredis.FakeServer:
 def connect_redis(settings: RedisSettings) -> redis.Redis:
     if settings.embedded:
         return fakeredis.FakeAsyncRedis(server=_embedded_server())
-    return redis.Redis.from_url(settings.url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30)
+    # TCP without TLS gets the prompt sends; rediss:// and unix:// keep redis-py's own classes.
+    prompt: dict[str, Any] = {"connection_class": PromptSendConnection} if settings.url.startswith("redis://") else {}
+    return redis.Redis.from_url(
+        settings.url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30, **prompt
+    )

@@ -20,7 +20,7 @@ from bot.alerts import StaffAlerts
 from bot.aof import CHECK_EVERY_S, AofCompactor
 from bot.background import Every, Loop
 from bot.deadletters import DeadLetters
-from bot.delivery import FAST_PATH_WAIT_S, Deliverer
+from bot.delivery import Deliverer
 from bot.delivery import DeliverySettings as DeliveryTuning
 from bot.dispatch import Dispatcher
 from bot.intake import EventIntake
@@ -97,9 +97,10 @@ class Services:
             danger_fallback_after_s=s.danger_fallback_after_s,
             outbox=self.outbox,
             dead_letters=self.dead_letters,
-            deliver=lambda resident: self.deliverer.deliver(resident, wait_s=FAST_PATH_WAIT_S),
+            delivery=self.deliverer,
             last_resort=self.dispatcher.last_resort,
             hash_of=self.dispatcher.hash_of,
+            read_ahead=self.dispatcher.read_ahead_keys,
         )
 
     def loops(self, consumers: list[str]) -> list[Loop]:
@@ -146,7 +147,8 @@ def install_keys(settings: Settings) -> None:
     redis_keys.configure(settings.security.redis_key_name_secret())
 
 
-async def build_services(settings: Settings) -> Services:
+async def build_services(settings: Settings, *, pre_ping: bool = True) -> Services:
+    """Every client and service, once. ``pre_ping=False`` for a worker (``handoff.db``)."""
     install_keys(settings)
     redis_client = connect_redis(settings.redis)
     line_client = AsyncApiClient(
@@ -156,6 +158,7 @@ async def build_services(settings: Settings) -> Services:
     db_engine = make_async_engine(
         database.url, connect_timeout_s=database.connect_timeout_s,
         statement_timeout_ms=database.statement_timeout_ms, pool_timeout_s=database.pool_timeout_s,
+        pre_ping=pre_ping,
     )
     sessions = session_factory(db_engine)
     catalogue = load_catalogue()
@@ -168,6 +171,7 @@ async def build_services(settings: Settings) -> Services:
         state=state, catalogue=catalogue, understander=understander,
         desk=HandoffDesk(directory=directory, sessions=sessions),
     )
+    conversation.load_languages()
     messenger = Messenger(AsyncMessagingApi(line_client), timeout_s=settings.line.timeout_s)
     takeover = TakeoverRegistry(redis_client)
     dispatcher = Dispatcher(

@@ -36,14 +36,16 @@ from redis.exceptions import ResponseError
 
 from bot import metrics
 from bot.deadletters import DeadLetter, DeadLetters
+from bot.delivery import FAST_PATH_WAIT_S, Deliverer, Taken
 from bot.failures import is_infrastructure
 from bot.intake import GROUP, SEQ_TTL_S, STREAM, event_id
 from bot.leases import Lease
 from bot.logs import get_logger
 from bot.outbox import Commit, Outbox, OutboxMessage
+from bot.reclaim import HEARTBEAT_PREFIX, Reclaiming, _s
 from flows import redis_keys
+from flows.turn import reading_ahead
 
-HEARTBEAT_PREFIX = "tsunagu:worker:"
 ATTEMPTS = "tsunagu:attempts"  # entry id -> failed handlings that were bugs
 FAILING_SINCE = "tsunagu:failing-since"  # entry id -> ms of the first failure
 log = get_logger("bot.worker")
@@ -74,7 +76,7 @@ async def ensure_group(client: redis.Redis) -> None:
             raise
 
 
-class StreamWorker:
+class StreamWorker(Reclaiming):
     def __init__(
         self,
         client: redis.Redis,
@@ -94,6 +96,8 @@ class StreamWorker:
         deliver: Deliver | None = None,
         last_resort: LastResort | None = None,
         hash_of: Callable[[str], str] = lambda resident: "",
+        read_ahead: Callable[[str], list[str]] = lambda resident: [],
+        delivery: Deliverer | None = None,
     ) -> None:
         self._redis = client
         self._handler = handler
@@ -112,6 +116,11 @@ class StreamWorker:
         self._deliver = deliver
         self._last_resort = last_resort
         self._hash_of = hash_of
+        self._read_ahead = read_ahead
+        # The fast path with the deliverer's lease taken in the commit's round trip (else
+        # ``deliver`` after the commit): entry -> what the commit took, for ``_process``.
+        self._delivery = delivery
+        self._taken: dict[str, Taken] = {}
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         # resident -> set when this process commits one of their events: a later event of
         # theirs waiting here goes on at once instead of polling ``done`` (the poll stays,
@@ -179,50 +188,6 @@ class StreamWorker:
                 await self._guard(self._autoclaim())
                 next_autoclaim = time.monotonic() + self._reclaim_idle_ms / 4000
 
-    async def _claim_from_the_dead(self) -> None:
-        for consumer in await self._redis.xinfo_consumers(STREAM, GROUP):
-            name = _s(consumer["name"])
-            if name == self.consumer or int(consumer.get("idle", 0)) < self._heartbeat_ms:
-                continue
-            if await self._redis.exists(HEARTBEAT_PREFIX + name):
-                continue
-            if int(consumer["pending"]) == 0:
-                await self._redis.xgroup_delconsumer(STREAM, GROUP, name)  # gone for good
-                continue
-            pending = await self._redis.xpending_range(STREAM, GROUP, "-", "+", 256, consumername=name)
-            ids: list[Any] = [p["message_id"] for p in pending]
-            # min idle: of two survivors claiming at once, only the first gets each entry.
-            claimed: Any = await self._redis.xclaim(STREAM, GROUP, self.consumer, self._heartbeat_ms, ids)
-            for entry_id, fields in claimed:
-                metrics.EVENTS_RECLAIMED.inc()
-                log.info("worker.reclaimed_from_dead", entry=_s(entry_id))
-                self._spawn(entry_id, fields)
-
-    async def _resume_own(self) -> None:
-        """Entries pending here that no task holds (a task gave up, e.g. at stop)."""
-        for pending in await self._redis.xpending_range(STREAM, GROUP, "-", "+", 256, consumername=self.consumer):
-            entry = _s(pending["message_id"])
-            if entry in self._in_flight or int(pending["time_since_delivered"]) < 1000:
-                continue
-            claimed: Any = await self._redis.xclaim(STREAM, GROUP, self.consumer, 1000, [entry])
-            for entry_id, fields in claimed:
-                self._spawn(entry_id, fields)
-
-    async def _autoclaim(self) -> None:
-        start = "0-0"
-        while True:
-            result = await self._redis.xautoclaim(
-                STREAM, GROUP, self.consumer, self._reclaim_idle_ms, start_id=start, count=32
-            )
-            next_start, entries = result[0], result[1]
-            for entry_id, fields in entries:
-                metrics.EVENTS_RECLAIMED.inc()
-                log.info("worker.reclaimed_idle", entry=_s(entry_id))
-                self._spawn(entry_id, fields)
-            if _s(next_start) == "0-0" or not entries:
-                return
-            start = next_start
-
     def _spawn(self, entry_id: Any, fields: dict[Any, Any] | None) -> None:
         entry = _s(entry_id)
         if fields is None or entry in self._in_flight:
@@ -244,20 +209,32 @@ class StreamWorker:
         event = json.loads(_field(fields, "event"))
         delay = 0.005
         failures = 0
+        ahead = self._read_ahead(resident)
         while not self._stopping.is_set():
             try:
                 lease = Lease(self._redis, redis_keys.lock(resident), self._lock_lease_s)
-                acquired, done = await lease.acquire_in_turn(redis_keys.done(resident), seq)
+                acquired, done, values = await lease.acquire_in_turn_reading(redis_keys.done(resident), seq, ahead)
                 if seq <= done:
                     await self._ack(entry)
                     self._wake_waiting(resident)
                     return
                 if acquired:
-                    outcome = await self._handle_holding(entry, resident, seq, event, lease)
+                    taken = None
+                    try:
+                        with reading_ahead(values):
+                            outcome = await self._handle_holding(entry, resident, seq, event, lease)
+                        if outcome == "committed":
+                            self._wake_waiting(resident)
+                    finally:
+                        # The fast path, whatever the commit said (the lease it took is
+                        # released there); the loop retries.
+                        if (taken := self._taken.pop(entry, None)) is not None and self._delivery is not None:
+                            await self._delivery.deliver_taken(taken)
                     if outcome == "committed":
-                        self._wake_waiting(resident)
-                        if self._deliver is not None:
-                            await self._deliver(resident)  # the fast path; the loop retries
+                        if taken is None and self._delivery is not None:
+                            await self._delivery.deliver(resident, wait_s=FAST_PATH_WAIT_S)
+                        elif taken is None and self._deliver is not None:
+                            await self._deliver(resident)
                         return
                     if outcome == "failed":
                         failures += 1
@@ -299,11 +276,17 @@ class StreamWorker:
 
     async def _commit(self, entry: str, resident: str, seq: int, handled: Handled, lease: Lease) -> int:
         writes = [*handled.writes, ["HDEL", ATTEMPTS, entry], ["HDEL", FAILING_SINCE, entry]]
-        result = await self._outbox.commit(Commit(
+        commit = Commit(
             message=handled.message, writes=writes, lock_key=lease.key, lock_token=lease.token,
             done_key=redis_keys.done(resident), seq=seq, stream=STREAM, group=GROUP, entry=entry,
             seq_ttl_s=SEQ_TTL_S, release_lock=True,
-        ))
+        )
+        if self._delivery is not None and handled.message is not None:
+            result, taken = await self._delivery.commit_and_take(commit, resident)
+            if taken is not None:
+                self._taken[entry] = taken
+        else:
+            result = await self._outbox.commit(commit)
         if result >= 0:
             lease.released_elsewhere()
         return result
@@ -384,7 +367,3 @@ def _backoff(failures: int) -> float:
 def _field(fields: dict[Any, Any], name: str) -> str:
     """A stream entry field, whether the client decodes responses or not."""
     return _s(fields[name.encode()] if name.encode() in fields else fields[name])
-
-
-def _s(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -137,6 +137,10 @@ class Conversation:
             return [Text(self._t.text("welcome", ward_name=self._desk.ward_name),
                          quick_replies=self._phases.speech.menu().quick_replies)]
 
+    def load_languages(self) -> None:
+        """Load every language's texts now (a process's start-up), not on first use."""
+        self._voices.load_all()
+
     async def forget(self, resident: str) -> None:
         await self._state.drop(resident)
 

@@ -110,6 +110,12 @@ class Voices:
             self._voices[code] = Voice(code, load_catalogue(code), load_consent(code), load_emergency(code))
         return self._voices[code]
 
+    def load_all(self) -> None:
+        """Every declared language's voice now (start-up), not at its first resident: its
+        catalogue's YAML then costs nobody's answer, and the heap freeze keeps it (bot.heap)."""
+        for code in load_languages():
+            self.voice(code)
+
     @property
     def current(self) -> str:
         return self.voice().language

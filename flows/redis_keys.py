@@ -40,19 +40,32 @@ LANGUAGE = PREFIX + "lang:"
 _secret: bytes = hmac.new(DEV_HASH_KEY.encode(), REDIS_KEY_DERIVE_INFO, hashlib.sha256).hexdigest().encode()
 
 
+# Tags already computed under the installed secret: one event names the resident's keys
+# about ten times (lease, done, state, outbox queue and lease …), and an HMAC each time was
+# a measurable share of a worker's CPU (bench/profile_handling.py). Bounded: emptied when full.
+_tags: dict[str, str] = {}
+_TAGS_KEPT = 65_536
+
+
 def configure(secret: str) -> None:
     """Install the secret for this process (start-up)."""
     global _secret
     if not secret:
         raise ValueError("the Redis key secret must not be empty")
     _secret = secret.encode()
+    _tags.clear()
 
 
 def tag(resident: str) -> str:
     """The keyed hash that stands for a resident (or a group, a room) in key names."""
     if resident.startswith(TAG_PREFIX):
         return resident
-    return TAG_PREFIX + hmac.new(_secret, resident.encode(), hashlib.sha256).hexdigest()[:_TAG_HEX]
+    found = _tags.get(resident)
+    if found is None:
+        if len(_tags) >= _TAGS_KEPT:
+            _tags.clear()
+        found = _tags[resident] = TAG_PREFIX + hmac.new(_secret, resident.encode(), hashlib.sha256).hexdigest()[:_TAG_HEX]
+    return found
 
 
 def keyed(value: str) -> str:

@@ -52,12 +52,20 @@ class StateStore:
         if turn is None:
             raw = await self._redis.get(redis_keys.conversation(resident))
             return json.loads(raw) if raw else None
-        # In a turn, the marker too (``lapsed`` follows a missing state on every first message).
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.get(redis_keys.conversation(resident))
-        pipe.exists(redis_keys.seen(resident))
-        pipe.get(redis_keys.language(resident))
-        raw, seen, picked = await pipe.execute()
+        # In a turn, the marker and the picked language too (``lapsed`` follows a missing
+        # state on every first message), read ahead by the worker with the resident's lease
+        # when it could (flows.turn).
+        keys = (redis_keys.conversation(resident), redis_keys.seen(resident), redis_keys.language(resident))
+        ahead = [turn.ahead(key) for key in keys]
+        if all(have for have, _ in ahead):
+            raw, seen_value, picked = (value for _, value in ahead)
+            seen = seen_value is not None
+        else:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.get(keys[0])
+            pipe.exists(keys[1])
+            pipe.get(keys[2])
+            raw, seen, picked = await pipe.execute()
         turn.stored[resident] = (bool(raw), bool(seen))
         turn.languages.setdefault(resident, _text(picked))
         return json.loads(raw) if raw else None

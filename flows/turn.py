@@ -16,10 +16,11 @@ written at once, as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 _current: ContextVar[Turn | None] = ContextVar("tsunagu_turn", default=None)
@@ -51,6 +52,9 @@ class Turn:
     rows: list[dict[str, Any]] = field(default_factory=list)
     # The language that danger answer was in: staff alerted about it see it on the case.
     language: str | None = None
+    # Redis key -> its value, read by the worker with the resident's lease (``reading_ahead``):
+    # the state, its marker and the takeover record, read there instead of by a round trip each.
+    read_ahead: Mapping[str, bytes | None] = field(default_factory=dict)
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:
@@ -58,10 +62,16 @@ class Turn:
         self._effects += 1
         return f"{self.event_id}:{self._effects}:{name}"
 
+    def ahead(self, key: str) -> tuple[bool, bytes | None]:
+        """(True, value) if ``key`` was read ahead for this turn, else (False, None)."""
+        if key in self.read_ahead:
+            return True, self.read_ahead[key]
+        return False, None
+
     @staticmethod
     @contextmanager
     def open(event_id: str) -> Iterator[Turn]:
-        turn = Turn(event_id)
+        turn = Turn(event_id, read_ahead=_read_ahead.get())
         token = _current.set(turn)
         try:
             yield turn
@@ -71,3 +81,20 @@ class Turn:
 
 def current_turn() -> Turn | None:
     return _current.get()
+
+
+_NOTHING_AHEAD: Mapping[str, bytes | None] = MappingProxyType({})
+_read_ahead: ContextVar[Mapping[str, bytes | None]] = ContextVar("tsunagu_read_ahead", default=_NOTHING_AHEAD)
+
+
+@contextmanager
+def reading_ahead(values: Mapping[str, bytes | None]) -> Iterator[None]:
+    """The turn opened inside this block starts with ``values`` (Redis key -> value), read
+    under the resident's lease just before: nothing else writes those keys of the resident
+    meanwhile but a commit under that lease, or a staff takeover, which may come as well a
+    moment after the turn's own read."""
+    token = _read_ahead.set(values)
+    try:
+        yield
+    finally:
+        _read_ahead.reset(token)

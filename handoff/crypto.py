@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -80,7 +81,12 @@ def decrypt(token: str) -> str:
 
 def lookup_hash(line_user_id: str) -> str:
     """Keyed hash of a LINE user id: equal ids match, the id itself is not recoverable."""
-    return hmac.new(keyring().lookup_key, line_user_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return _lookup_hash(keyring().lookup_key, line_user_id)
+
+
+@lru_cache(maxsize=65_536)  # asked several times per event (takeover, open case): keyed by the key too
+def _lookup_hash(key: bytes, line_user_id: str) -> str:
+    return hmac.new(key, line_user_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class EncryptedText(TypeDecorator[str]):

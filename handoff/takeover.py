@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import redis.asyncio as redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flows.turn import current_turn
 from handoff import effects, lifecycle
 from handoff.cases import CaseNotOpen, add_resident_message
 from handoff.crypto import lookup_hash
@@ -80,8 +81,15 @@ class TakeoverRegistry:
     async def release(self, user_hash: str) -> bool:
         return bool(await self._redis.delete(PREFIX + user_hash))
 
+    @staticmethod
+    def key(user_hash: str) -> str:
+        return PREFIX + user_hash
+
     async def owner(self, user_hash: str) -> Owner | None:
-        raw = await self._redis.get(PREFIX + user_hash)
+        turn = current_turn()
+        known, raw = turn.ahead(PREFIX + user_hash) if turn is not None else (False, None)
+        if not known:
+            raw = await self._redis.get(PREFIX + user_hash)  # type: ignore[assignment]  # bytes: not decoded
         if raw is None:
             return None
         record = json.loads(raw)
@@ -106,6 +114,12 @@ class StaffRelay:
         self._sessions = sessions
         self._danger = danger
         self._alert = alert
+
+    @staticmethod
+    def read_ahead_keys(resident: str) -> list[str]:
+        """What ``relay`` reads of Redis, for the worker to read with the resident's lease."""
+        user_hash = resident_hash(resident)
+        return [] if user_hash is None else [TakeoverRegistry.key(user_hash)]
 
     async def relay(
         self, resident: str, text: str | None, *, kind: str = "text", effect_key: str | None = None

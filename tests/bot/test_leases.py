@@ -73,3 +73,18 @@ async def test_a_lease_released_by_a_script_is_not_released_or_renewed_again(red
     assert not lease.lost
     await lease.release()
     assert await redis_client.get(lease.key) == b"next-holder"
+
+
+async def test_keys_are_read_ahead_only_with_a_lease_taken_in_turn(redis_client: redis.Redis) -> None:
+    await redis_client.set("tsunagu:done:test-ahead", "2")
+    await redis_client.set("tsunagu:conv:test-ahead", '{"phase": "ask"}')
+    keys = ["tsunagu:conv:test-ahead", "tsunagu:conv-seen:test-ahead-missing"]
+    early = Lease(redis_client, "tsunagu:lock:test-ahead", 5.0)
+    assert await early.acquire_in_turn_reading("tsunagu:done:test-ahead", 4, keys) == (False, 2, {})
+    first = Lease(redis_client, "tsunagu:lock:test-ahead", 5.0)
+    assert await first.acquire_in_turn_reading("tsunagu:done:test-ahead", 3, keys) == (
+        True, 2, {"tsunagu:conv:test-ahead": b'{"phase": "ask"}', "tsunagu:conv-seen:test-ahead-missing": None},
+    )
+    held = Lease(redis_client, "tsunagu:lock:test-ahead", 5.0)
+    assert await held.acquire_in_turn_reading("tsunagu:done:test-ahead", 3, keys) == (False, 2, {})
+    await first.release()

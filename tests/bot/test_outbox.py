@@ -19,7 +19,7 @@ from bot.delivery import Deliverer, DeliverySettings
 from bot.dev.line_api import FakeLineApi, Fault
 from bot.leases import Lease
 from bot.messenger import Messenger
-from bot.outbox import Outbox, OutboxMessage, retry_key
+from bot.outbox import Commit, Outbox, OutboxMessage, retry_key
 from handoff import crypto
 from tests.conftest import make_settings
 from tests.support.line import ACCESS_TOKEN, user_id
@@ -321,3 +321,27 @@ async def test_the_deliverers_lease_is_taken_with_the_head_and_released_with_the
     assert left == 0 and await redis_client.get(lease.key) is None and not lease.held
     assert await line.outbox.acquire_and_head(other, resident) == (True, (None, 0))
     await other.release()
+
+
+async def test_a_commit_takes_the_deliverers_lease_and_its_message_goes_out_once(line: Line, redis_client):
+    user = user_id()
+    resident = f"user:{user}"
+    deliverer = line.make()
+    answer = line.message(user, "答え", token=line.fake.issue_reply_token(user))
+    result, taken = await deliverer.commit_and_take(Commit(message=answer), resident)
+    assert result == 1 and taken is not None and taken.head is not None and taken.head[0] is not None
+    assert taken.head[0].id == answer.id  # read in the commit's transaction, after it
+    assert await redis_client.get(line.outbox.lease_key(resident)) == taken.lease.token.encode()
+    assert not await deliverer.deliver(resident)  # this deliverer is at it: nobody else starts
+    assert await deliverer.deliver_taken(taken)
+    assert line.texts(user) == ["答え"] and [d.kind for d in line.fake.messages_for(user)] == ["reply"]
+    assert await redis_client.get(line.outbox.lease_key(resident)) is None
+    # Another deliverer holds the lease: the commit is written all the same, and left to it.
+    holder = Lease(redis_client, line.outbox.lease_key(resident), 5.0)
+    assert await holder.acquire()
+    later = line.message(user, "次の答え")
+    result, taken = await deliverer.commit_and_take(Commit(message=later), resident)
+    assert result == 1 and taken is None and await line.outbox.head(resident) is not None
+    await holder.release()
+    await _deliver_until_empty(deliverer, resident)
+    assert line.texts(user) == ["答え", "次の答え"]

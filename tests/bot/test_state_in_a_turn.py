@@ -7,7 +7,7 @@ import redis.asyncio as redis
 
 from flows import redis_keys
 from flows.state import LANGUAGE_TTL_S, StateStore
-from flows.turn import Turn
+from flows.turn import Turn, reading_ahead
 
 
 async def _answers(store: StateStore, resident: str) -> tuple[object, bool]:
@@ -29,6 +29,23 @@ async def test_a_turn_tells_fresh_active_and_lapsed_residents_apart(redis_client
         with Turn.open(f"event-{resident}") as turn:
             assert await _answers(store, resident) == answer
             assert resident in turn.stored
+        # The same answers from what the worker read ahead with the resident's lease.
+        keys = [redis_keys.conversation(resident), redis_keys.seen(resident), redis_keys.language(resident)]
+        with reading_ahead({key: await redis_client.get(key) for key in keys}), Turn.open(f"ahead-{resident}") as turn:
+            assert await _answers(store, resident) == answer
+            assert resident in turn.stored
+
+
+async def test_a_turn_reads_what_was_read_ahead_not_redis_again(redis_client: redis.Redis) -> None:
+    store = StateStore(redis_client, ttl_s=60)
+    await store.save("user:Uahead", {"phase": "flow", "last": 2})
+    ahead = {redis_keys.conversation("user:Uahead"): b'{"phase": "ask", "last": 1}',
+             redis_keys.seen("user:Uahead"): b"1", redis_keys.language("user:Uahead"): b"vi"}
+    with reading_ahead(ahead), Turn.open("event-ahead") as turn:
+        assert await store.load("user:Uahead") == {"phase": "ask", "last": 1}
+        assert turn.languages == {"user:Uahead": "vi"}  # the picked language came with it
+    with Turn.open("event-after"):  # outside the block nothing is read ahead
+        assert await store.load("user:Uahead") == {"phase": "flow", "last": 2}
 
 
 async def test_a_turn_sees_its_own_unsaved_writes(redis_client: redis.Redis) -> None:

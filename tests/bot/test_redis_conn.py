@@ -1,0 +1,58 @@
+"""bot.redis_conn on the real Redis: commands sent without a task per send still go through,
+and a Redis that stops answering still times out (the read keeps its timeout)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+import redis.asyncio as redis
+
+from bot.redis_conn import PromptSendConnection, connect_redis
+from settings import RedisSettings
+from tests.support.proxy import faulty_proxy
+
+
+def _target() -> tuple[str, int, str]:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    host_port, _, db = url.removeprefix("redis://").partition("/")
+    host, _, port = host_port.partition(":")
+    return host, int(port or 6379), db or "0"
+
+
+async def test_commands_and_pipelines_go_through_the_prompt_send_connection() -> None:
+    host, port, db = _target()
+    client = connect_redis(RedisSettings.model_validate({"REDIS_URL": f"redis://{host}:{port}/{db}"}))
+    try:
+        assert client.connection_pool.connection_class is PromptSendConnection
+        await client.set("tsunagu:test:prompt", "1")
+        pipe = client.pipeline(transaction=True)
+        pipe.incr("tsunagu:test:prompt")
+        pipe.get("tsunagu:test:prompt")
+        assert await pipe.execute() == [2, b"2"]
+        assert await client.get("tsunagu:test:prompt") == b"2"
+        big = "x" * 100_000  # above the size sent without a bound: the usual path
+        await client.set("tsunagu:test:prompt-big", big)
+        assert await client.strlen("tsunagu:test:prompt-big") == len(big)
+        await client.delete("tsunagu:test:prompt", "tsunagu:test:prompt-big")
+    finally:
+        await client.aclose()
+
+
+async def test_a_redis_that_stops_answering_still_times_out() -> None:
+    host, port, db = _target()
+    async with faulty_proxy(host, port) as proxy:
+        client = redis.Redis.from_url(f"redis://127.0.0.1:{proxy.port}/{db}", socket_timeout=0.5,
+                                      socket_connect_timeout=2, connection_class=PromptSendConnection)
+        try:
+            await client.ping()  # connected: later sends take the prompt path
+            await proxy.hang()
+            started = time.monotonic()
+            with pytest.raises(redis.TimeoutError):
+                await client.get("tsunagu:test:prompt-hang")
+            assert time.monotonic() - started < 5
+        finally:
+            await proxy.forward()
+            await asyncio.wait_for(client.aclose(), 5)
