@@ -66,9 +66,9 @@ def test_the_taking_centre_is_never_listed_among_those_it_works_with(ward, langu
             assert said.count(chosen.primary.name) == 1, said
 
 
-async def test_a_debt_message_read_as_two_situations_names_the_coordinator_once(chat):
-    edogawa = load_directory("edogawa")
-    await chat.say("借金が返せなくて困っています")
+async def _debt_reason(chat, first: str) -> str:
+    """The debt flow from ``first`` to the consent; what the reply says before asking it."""
+    await chat.say(first)
     await chat.tap(t("flows.common.who.self"))
     await chat.say("返済が大変です")
     await chat.say("200万円くらい")
@@ -76,8 +76,13 @@ async def test_a_debt_message_read_as_two_situations_names_the_coordinator_once(
     await chat.say("小岩")
     reply = chat.texts()
     assert t("consent.intro") in reply
+    return reply.split(t("consent.intro"))[0]
+
+
+async def test_a_debt_message_read_as_two_situations_names_the_coordinator_once(chat):
+    edogawa = load_directory("edogawa")
+    reason = await _debt_reason(chat, "借金が返せなくて困っています")
     for centre in edogawa.centres.values():
-        reason = reply.split(t("consent.intro"))[0]
         assert reason.count(centre.name) <= 1, reason
 
 
@@ -109,15 +114,7 @@ async def test_a_free_dial_number_is_told_why_not_to_write_digits(chat, number):
 
 async def test_a_plain_debt_case_never_says_the_centre_works_with_itself(chat):
     edogawa = load_directory("edogawa")
-    await chat.say("消費者金融の借金が返せません")
-    await chat.tap(t("flows.common.who.self"))
-    await chat.say("返済が大変です")
-    await chat.say("200万円くらい")
-    await chat.tap(t("flows.debt.income.working"))
-    await chat.say("小岩")
-    reply = chat.texts()
-    assert t("consent.intro") in reply
-    reason = reply.split(t("consent.intro"))[0]
+    reason = await _debt_reason(chat, "消費者金融の借金が返せません")
     nagomi = edogawa.centre("nagomi").name
     assert reason.count(nagomi) <= 1 and f"{nagomi}が、{nagomi}" not in reason, reason
     for centre in edogawa.centres.values():
