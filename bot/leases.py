@@ -60,16 +60,6 @@ class Lease:
         self.held = bool(await self._redis.set(self.key, self.token, nx=True, px=self._lease_ms))
         return self.held
 
-    async def acquire_reading(self, key: str) -> tuple[bool, bytes | None]:
-        """``acquire``, and ``key``'s value read just after it in the same transaction (so
-        read under the lease when acquired): one round trip instead of two."""
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.set(self.key, self.token, nx=True, px=self._lease_ms)
-        pipe.get(key)
-        acquired, value = await pipe.execute()
-        self.held = bool(acquired)
-        return self.held, value
-
     def queue_acquire(self, pipe: Any) -> None:
         """Queue ``acquire`` in a caller's transaction; ``acquired`` reads its reply."""
         pipe.set(self.key, self.token, nx=True, px=self._lease_ms)

@@ -32,17 +32,6 @@ async def test_a_lease_taken_by_another_is_lost_and_not_renewed(redis_client: re
     assert await redis_client.get(lease.key) == b"someone-else"
 
 
-async def test_acquiring_reads_the_key_under_the_lease(redis_client: redis.Redis) -> None:
-    await redis_client.set("tsunagu:done:test", "7")
-    first = Lease(redis_client, "tsunagu:lock:test-reading", 5.0)
-    assert await first.acquire_reading("tsunagu:done:test") == (True, b"7")
-    second = Lease(redis_client, "tsunagu:lock:test-reading", 5.0)
-    acquired, _value = await second.acquire_reading("tsunagu:done:test")
-    assert not acquired
-    await first.release()
-    assert (await second.acquire_reading("tsunagu:done:missing")) == (True, None)
-
-
 async def test_a_lease_is_taken_in_turn_only_and_done_is_read_either_way(redis_client: redis.Redis) -> None:
     await redis_client.set("tsunagu:done:test-turn", "4")
     early = Lease(redis_client, "tsunagu:lock:test-turn", 5.0)
