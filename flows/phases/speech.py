@@ -24,13 +24,12 @@ class Speech(PhaseBase):
 
     async def heard_language(self, text: str) -> str | None:
         """The language ``text`` is written in, if the NLU can tell one we answer in."""
-        heard = await self.understand_for_language(text)
-        return language.detected(heard.language, heard.easy_japanese) if heard else None
+        return _code(await self.understand_for_language(text))
 
     async def hear(self, st: State, heard: Understanding | None) -> Out:
         """Answer in the language the resident wrote (unless they chose one); a partial
         language is told at once, in itself, that English and やさしい日本語 are there too."""
-        code = language.detected(heard.language, heard.easy_japanese) if heard else None
+        code = _code(heard)
         if not language.adopt(st, code):
             return []
         assert code is not None
@@ -77,3 +76,8 @@ class Speech(PhaseBase):
         if not language.supported(code):
             return [Text(self._t.text("conversation.unclear_button")), *await self._prompt(st)]
         return await self.switch(st, code)
+
+
+def _code(heard: Understanding | None) -> str | None:
+    """The language we answer in that the NLU heard (None: it could not tell, or failed)."""
+    return language.detected(heard.language, heard.easy_japanese) if heard else None
