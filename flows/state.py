@@ -18,7 +18,8 @@ care information. It lives ``LANGUAGE_TTL_S`` after it was last written (written
 choice changes and again when a conversation ends with it), long enough for a resident who
 comes back months later (a case can run for weeks, a new trouble can come in a season), and
 well short of a case's retention: a resident who left the ward leaves nothing behind for
-long. 「わたしのデータを消す」 removes it with the rest (``flows.conversation``).
+long. 「わたしのデータを消す」 removes it with the rest (``flows.conversation``), and a refused
+consent forgets it too (``flows.phases.consent``).
 """
 
 from __future__ import annotations

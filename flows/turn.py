@@ -53,7 +53,8 @@ class Turn:
     # The language that danger answer was in: staff alerted about it see it on the case.
     language: str | None = None
     # Redis key -> its value, read by the worker with the resident's lease (``reading_ahead``):
-    # the state, its marker and the takeover record, read there instead of by a round trip each.
+    # the state, its marker, the picked language and the takeover record, read there instead
+    # of by a round trip each.
     read_ahead: Mapping[str, bytes | None] = field(default_factory=dict)
     _effects: int = 0
 
