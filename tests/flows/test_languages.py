@@ -75,6 +75,16 @@ async def test_the_first_answer_in_a_partial_language_is_in_it_and_offers_englis
     assert _not_english(chat.texts()) == []
 
 
+@pytest.mark.parametrize("language", list(FIRST_WORDS))
+async def test_the_offer_names_every_language_it_shows_a_button_for(chat, language):
+    """The buttons are on the reply's last message, the offer's text earlier: a resident who
+    reads only the text must still learn every language a button gives."""
+    out = await chat.say(FIRST_WORDS[language])
+    offer = load_catalogue(language).text("language.offer")
+    labels = [b.label for b in out[-1].quick_replies if (b.data or "").startswith("a=lang")]
+    assert labels and [label for label in labels if label not in offer] == []
+
+
 async def test_a_partial_language_is_told_in_itself_that_english_and_easy_japanese_are_there(chat):
     out = await chat.say("我欠了很多钱，还不起")
     zh = load_catalogue("zh")
