@@ -12,15 +12,13 @@ from collections.abc import Callable
 
 from flows.catalogue import Catalogue
 from flows.definition import Step
+from flows.numerals import arabic
 from flows.phone import callable_number
 from flows.phone import cannot_call_back as cannot_call_back  # the conversation's import
-from nlu.facts import kanji_number
 
 # Something a person could mean: at least one letter, kana or kanji.
 _WORDISH = re.compile(r"[\w\u3040-\u30ff\u4e00-\u9fff]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
-_KANJI_NUMERAL = re.compile(r"[〇一二三四五六七八九十百]+")
 # Not after another number or an operator (7*7, 3+7, 1.7), and ended by an age's unit.
 _NOT_AFTER = r"(?<![\d.*×x/÷+\-−=^])"
 # 代 in kana too (70だい, 80だいぜんはん), kept as written like the kana amounts.
@@ -30,7 +28,7 @@ _AGE_WITH_UNIT = re.compile(
 )
 # A bare number ending the answer, with at most a word of hedging after it.
 _BARE_AGE = re.compile(_NOT_AFTER + r"(?P<n>\d+)\s*(?:です|だ|くらい|ぐらい|位|ほど|前後|すぎ|過ぎ)?(?:です)?\s*[。.!！?？]*$")
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|週|日)")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(年|ねん|か月|ヶ月|ケ月|カ月|ヵ月|かげつ|月|週間|しゅうかん|週|日)")
 _DURATION_WORDS = ("半年", "数年", "数か月", "数ヶ月", "数カ月", "最近", "昔から", "ずっと", "先月", "去年", "今年",
                    "来月", "はんとし", "すうねん", "さいきん", "むかしから", "せんげつ", "きょねん", "ことし", "らいげつ")
 # In kana too (200まんえん): a resident who writes only kana writes amounts so.
@@ -84,15 +82,10 @@ def match_option(step: Step, text: str, catalogue: Catalogue) -> str | None:
     return best[2] if best else None
 
 
-def _arabic(text: str) -> str:
-    """Kanji numerals as digits: 七歳 -> 7歳, 八十五 -> 85."""
-    return _KANJI_NUMERAL.sub(lambda m: str(kanji_number(m.group()) or m.group()), text)
-
-
 def read_age(text: str) -> str | None:
-    """An age, only where the number reads as one: 7歳, 7さい, 七歳, 7つ, 80代前半, 70だい, or a bare
+    """An age, only where the number reads as one: 7歳, 7さい, 七歳, ななさい, 7つ, 80代前半, 70だい, or a bare
     number that is the whole answer's end (「82」「父は82です」). 「7*7」「7時」「7万円」 are not ages."""
-    plain = _arabic(normalise(text))
+    plain = arabic(normalise(text))
     english = _AGE_EN.search(plain)
     if english:
         return _english_age(english)
@@ -131,7 +124,7 @@ def prefill_text(entity_type: str, value: str) -> str:
 
 
 def read_duration(text: str) -> str | None:
-    plain = normalise(text).translate(_KANJI_DIGITS)
+    plain = arabic(normalise(text))
     found = _DURATION.search(plain)
     if found:
         return found.group().replace(" ", "")
@@ -142,7 +135,7 @@ def read_duration(text: str) -> str | None:
 
 
 def read_amount(text: str) -> str | None:
-    plain = normalise(text).replace(",", "").translate(_KANJI_DIGITS)
+    plain = arabic(normalise(text).replace(",", ""))
     found = _AMOUNT.search(plain)
     if found:
         return found.group().replace(" ", "") + _YEN_AFTER.get(found.group(2), "")

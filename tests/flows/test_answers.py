@@ -68,6 +68,31 @@ def test_amount(text, want):
 
 
 @pytest.mark.parametrize(
+    ("reader", "text", "want"),
+    [  # kanji numerals as written in standard Japanese
+        (read_amount, "二十万円", "20万円"), (read_amount, "三千五百万円くらい", "3500万円"),
+        (read_amount, "月に十万円", "10万円"), (read_duration, "十年", "10年"), (read_duration, "二十年くらい", "20年"),
+        # kana numerals, as a resident who writes only kana writes them
+        (read_amount, "にじゅうまんえん", "20まんえん"), (read_amount, "ひゃくごじゅうまん", "150まんえん"),
+        (read_amount, "ろっぴゃくまんえん", "600まんえん"), (read_amount, "ごせんえん", "5000えん"),
+        (read_duration, "じゅうねん くらい", "10ねん"), (read_duration, "さんかげつ", "3かげつ"),
+        (read_duration, "にしゅうかん", "2しゅうかん"), (read_duration, "いっかげつ", "1かげつ"),
+        (read_age, "はちじゅうごさい", "85歳"), (read_age, "にじゅっさい", "20歳"), (read_age, "はたち", "20歳"),
+        (read_age, "ななじゅうだい", "70だい"), (read_age, "ちちは ななじゅうごさい", "75歳"),
+        (read_age, "ちちはななじゅうごさいです", "75歳"), (read_age, "むすこがさんじゅっさい", "30歳"),
+    ],
+)
+def test_numbers_written_in_kanji_or_kana_are_read(reader, text, want):
+    assert reader(text) == want
+
+
+@pytest.mark.parametrize("text", ["くさい", "しごとがない", "しだいに つかれた"])
+def test_kana_that_only_looks_like_a_number_is_not_an_age(text):
+    """に, し and く are particles and words too: a kana numeral needs a unit and a word start."""
+    assert read_age(text) is None
+
+
+@pytest.mark.parametrize(
     ("text", "want"),
     [("090-1234-5678", "09012345678"), ("０３ １２３４ ５６７８", "0312345678"), ("+81 90 1234 5678", "09012345678"),
      ("1234", None), ("090-1234-567", None), ("0120-279-338", None)],
