@@ -3,6 +3,7 @@ flow-control replies; and how a fresh dev probe scores (the honest estimate is i
 
     .venv/bin/python bench/nlu_intent_cv.py [--seeds 13,29] [--c 2.0] [--confusions 20]
     .venv/bin/python bench/nlu_intent_cv.py --probe intent-4 [--misses]
+    .venv/bin/python bench/nlu_intent_cv.py --batch 1 [--misses]   # data/nlu_dev/intent_probe.jsonl
 
 ``python -m nlu evaluate --cv`` pools every intent; the control replies (はい, 네, hoina ...)
 are one or two words each and, in a fold, mostly unseen, so they move the pooled figure
@@ -32,6 +33,8 @@ from nlu.pipeline import Thresholds  # noqa: E402
 CONTROL = {"affirm", "deny", "stop", "restart", "back", "delete_data"}
 LANGUAGES = ["ja", "ja-easy", "en", "zh", "ko", "vi", "ne", "tl"]
 DEV_FILES = [REPO_ROOT / "data" / "nlu_dev" / n for n in ("dev.jsonl", "multilingual.jsonl")]
+# Intent probes written in batches, each committed before the training change it checks.
+PROBE_FILE = REPO_ROOT / "data" / "nlu_dev" / "intent_probe.jsonl"
 
 
 def tally(cases: list[Case], intents: list[str]) -> tuple[Counter[tuple[str, str]], ...]:
@@ -85,12 +88,14 @@ def cross_validation(seeds: list[int], c: float, confusions: int) -> None:
             print(f"  {count:3}  {lang:7} {pair}")
 
 
-def probe(name: str, misses: bool) -> None:
+def probe(name: str, misses: bool, batch: int | None = None) -> None:
+    """Score the dev lines of one probe: named ``name`` in the dev files, or ``batch`` of
+    intent_probe.jsonl."""
     cases = []
-    for path in DEV_FILES:
+    for path in [PROBE_FILE] if batch is not None else DEV_FILES:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line) if line.strip() else {}
-            if row.get("probe") == name:
+            if (row.get("batch") == batch) if batch is not None else row.get("probe") == name:
                 situations = tuple(row.get("situations") or ())
                 cases.append(
                     Case(
@@ -117,9 +122,12 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=TrainConfig().intent_c)
     parser.add_argument("--confusions", type=int, default=20)
     parser.add_argument("--probe", help="score the dev lines with this probe name instead")
+    parser.add_argument("--batch", type=int, help="score this batch of intent_probe.jsonl")
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
-    if args.probe:
+    if args.batch is not None:
+        probe(f"batch {args.batch}", args.misses, args.batch)
+    elif args.probe:
         probe(args.probe, args.misses)
     else:
         cross_validation([int(s) for s in args.seeds.split(",")], args.c, args.confusions)

@@ -30,6 +30,10 @@ def care_and_child() -> re.Pattern[str]:
         ("I'm caring for my mother and my kids", True),
         ("認知症の母をひとりで介護しています", False),
         ("子育てがつらい", False),
+        ("夫の親の介護をしています。うちには子どもはいないので", False),
+        ("夫を家で介護してる。子どもはもう独立してます", False),
+        ("認知症の父の介護、兄弟は誰も手伝ってくれません", False),
+        ("認知症の父の介護と、小さい弟の世話", True),
     ],
 )
 def test_conjunction(care_and_child: re.Pattern[str], text: str, both: bool) -> None:
