@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import redis.asyncio as redis
 import yaml
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.alerts import StaffAlerts
@@ -27,7 +27,7 @@ from bot.intake import EventIntake
 from bot.legacy_keys import rename_legacy_keys
 from bot.logs import get_logger
 from bot.maintenance import Maintenance
-from bot.messenger import Messenger
+from bot.messenger import Messenger, line_api_client
 from bot.outbox import Outbox
 from bot.redis_conn import connect_redis
 from bot.reminders import ReminderScheduler
@@ -157,9 +157,7 @@ async def build_services(settings: Settings, *, pre_ping: bool = True) -> Servic
     """Every client and service, once. ``pre_ping=False`` for a worker (``handoff.db``)."""
     install_keys(settings)
     redis_client = connect_redis(settings.redis)
-    line_client = AsyncApiClient(
-        Configuration(host=line_api_base(settings), access_token=settings.line.channel_access_token.get_secret_value())
-    )
+    line_client = line_api_client(line_api_base(settings), settings.line.channel_access_token.get_secret_value())
     database = settings.database
     db_engine = make_async_engine(
         database.url, connect_timeout_s=database.connect_timeout_s,
