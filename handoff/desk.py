@@ -107,6 +107,11 @@ class HandoffDesk:
         self.directory = directory
         self._sessions = sessions
         self._engine: AsyncEngine = sessions.kw["bind"]
+        # Reads that need no transaction (one statement at a time, as READ COMMITTED gives
+        # anyway): no BEGIN and ROLLBACK around them, two round trips per read.
+        self._reads = async_sessionmaker(
+            **{**sessions.kw, "bind": self._engine.execution_options(isolation_level="AUTOCOMMIT")}
+        )
         self._now = clock or (lambda: datetime.now(UTC))
         # With it, case openings move the "no open case" marker's counters, and a turn whose
         # worker read them ahead may skip the open-case query (handoff.open_cases).
@@ -123,12 +128,12 @@ class HandoffDesk:
         return routing_in(self._route(situations, facts, urgent), spoken())
 
     async def free_slots(self, centre: str, *, limit: int) -> list[datetime]:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await slots.free_slots(session, self.directory.centre(centre), limit=limit, now=self._now())
         return [slot.start for slot in found]
 
     async def free_slots_on(self, centre: str, day: date) -> list[datetime]:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await slots.free_slots_on(session, self.directory.centre(centre), day=day, now=self._now())
         return [slot.start for slot in found]
 
