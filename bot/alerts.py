@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.outbox import OutboxMessage
 from handoff import crypto
 from handoff.danger_alerts import danger_alert
 from handoff.directory import Directory
+from handoff.open_cases import CaseOpenings
 
 
 def alert_payload(words: str, kinds: list[str], language: str | None = None) -> str:
@@ -28,8 +30,11 @@ def alert_payload(words: str, kinds: list[str], language: str | None = None) -> 
 class StaffAlerts:
     def __init__(
         self, *, sessions: async_sessionmaker[AsyncSession], directory: Directory, summary: Callable[[str], str],
+        openings: CaseOpenings | None = None,
     ) -> None:
         self._sessions = sessions
+        # The alert may open a case: the "no open case" marker must hear of it (handoff.open_cases).
+        self._openings = openings
         self._directory = directory
         self._summary = summary
 
@@ -38,7 +43,8 @@ class StaffAlerts:
         words = str(found.get("words", ""))
         if not message.to.startswith("U"):
             return  # not a one-to-one chat: no person to make a case for
-        async with self._sessions() as session, session.begin():
+        async with (self._openings.opening(message.resident) if self._openings is not None else nullcontext()), \
+                self._sessions() as session, session.begin():
             await danger_alert(
                 session, directory=self._directory, key=f"alert:{message.id}", line_user_id=message.to,
                 words=words or "—", kinds=list(found.get("kinds", [])), summary=self._summary(words or "—"),

@@ -8,7 +8,8 @@ past its lease cannot overwrite what the next holder did.
 from __future__ import annotations
 
 import asyncio
-import uuid
+import itertools
+import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +19,24 @@ import redis.asyncio as redis
 from bot.logs import get_logger
 
 log = get_logger("bot.leases")
+
+# A lease's token must only differ from every other holder's: a random prefix per process
+# and a counter, instead of a uuid4 (a system call and a UUID object) per lease, several
+# per event (bench/profile_handling.py). A forked child draws its own prefix.
+_prefix = os.urandom(8).hex()
+_counter = itertools.count()
+
+
+def _new_prefix() -> None:
+    global _prefix
+    _prefix = os.urandom(8).hex()
+
+
+os.register_at_fork(after_in_child=_new_prefix)
+
+
+def new_token() -> str:
+    return f"{_prefix}-{next(_counter):x}"
 
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -51,7 +70,7 @@ class Lease:
     def __init__(self, client: redis.Redis, key: str, lease_s: float) -> None:
         self._redis = client
         self.key = key
-        self.token = uuid.uuid4().hex
+        self.token = new_token()
         self._lease_ms = max(int(lease_s * 1000), 100)
         self.lost = False
         self.held = False  # False again once released, here or by a script that fenced on it

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import redis.asyncio as redis
 import yaml
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.alerts import StaffAlerts
@@ -27,7 +27,7 @@ from bot.intake import EventIntake
 from bot.legacy_keys import rename_legacy_keys
 from bot.logs import get_logger
 from bot.maintenance import Maintenance
-from bot.messenger import Messenger
+from bot.messenger import Messenger, line_api_client
 from bot.outbox import Outbox
 from bot.redis_conn import connect_redis
 from bot.reminders import ReminderScheduler
@@ -37,10 +37,11 @@ from flows import language, redis_keys
 from flows.catalogue import Catalogue, load_catalogue
 from flows.conversation import Conversation
 from flows.state import StateStore
-from handoff import crypto
+from handoff import crypto, open_cases
 from handoff.db import make_async_engine, session_factory
 from handoff.desk import HandoffDesk
 from handoff.directory import Directory, load_directory
+from handoff.open_cases import CaseOpenings
 from handoff.takeover import StaffRelay, TakeoverRegistry
 from nlu.pipeline import Understander, build_understander
 from settings import DATA_DIR, DEFAULT_LINE_API, Settings
@@ -100,8 +101,13 @@ class Services:
             delivery=self.deliverer,
             last_resort=self.dispatcher.last_resort,
             hash_of=self.dispatcher.hash_of,
-            read_ahead=self.dispatcher.read_ahead_keys,
+            read_ahead=self.read_ahead_keys,
         )
+
+    def read_ahead_keys(self, resident: str) -> list[str]:
+        """What a turn reads first: the dispatcher's keys and the "no open case" marker with
+        its counters (``handoff.open_cases``), all read with the resident's lease."""
+        return self.dispatcher.read_ahead_keys(resident) + open_cases.read_ahead_keys(resident)
 
     def loops(self, consumers: list[str]) -> list[Loop]:
         """Stream workers named ``consumers`` and, only where they run, outbox retries and
@@ -151,9 +157,7 @@ async def build_services(settings: Settings, *, pre_ping: bool = True) -> Servic
     """Every client and service, once. ``pre_ping=False`` for a worker (``handoff.db``)."""
     install_keys(settings)
     redis_client = connect_redis(settings.redis)
-    line_client = AsyncApiClient(
-        Configuration(host=line_api_base(settings), access_token=settings.line.channel_access_token.get_secret_value())
-    )
+    line_client = line_api_client(line_api_base(settings), settings.line.channel_access_token.get_secret_value())
     database = settings.database
     db_engine = make_async_engine(
         database.url, connect_timeout_s=database.connect_timeout_s,
@@ -167,9 +171,10 @@ async def build_services(settings: Settings, *, pre_ping: bool = True) -> Servic
     nlu = settings.nlu
     understander = await build_understander(nlu.backend, rasa_url=nlu.rasa_url, rasa_timeout_s=nlu.rasa_timeout_s)
     state = StateStore(redis_client, settings.conversation.ttl_s)
+    openings = CaseOpenings(redis_client)  # every case opening moves the "no open case" marker's counters
     conversation = Conversation(
         state=state, catalogue=catalogue, understander=understander,
-        desk=HandoffDesk(directory=directory, sessions=sessions),
+        desk=HandoffDesk(directory=directory, sessions=sessions, openings=openings),
     )
     conversation.load_languages()
     messenger = Messenger(AsyncMessagingApi(line_client), timeout_s=settings.line.timeout_s)
@@ -183,7 +188,7 @@ async def build_services(settings: Settings, *, pre_ping: bool = True) -> Servic
     )
     outbox, dead_letters = delivery_stores(settings, redis_client)
     labels = staff_labels()
-    alerts = StaffAlerts(sessions=sessions, directory=directory,
+    alerts = StaffAlerts(sessions=sessions, directory=directory, openings=openings,
                          summary=lambda words: str(labels["delivery"]["alert_summary"]).format(words=words))
     d = settings.delivery
     deliverer = Deliverer(

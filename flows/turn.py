@@ -56,6 +56,8 @@ class Turn:
     # the state, its marker, the picked language and the takeover record, read there instead
     # of by a round trip each.
     read_ahead: Mapping[str, bytes | None] = field(default_factory=dict)
+    # This turn may have opened a case: what was read ahead about open cases no longer holds.
+    case_opened: bool = False
     _effects: int = 0
 
     def effect_key(self, name: str) -> str:

@@ -18,6 +18,7 @@ same event again returns the recorded result (the same case number) and changes 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -37,7 +38,7 @@ from flows.ports import (
     SlotUnavailable,
 )
 from flows.turn import current_turn
-from handoff import cases, effects, events, slots
+from handoff import cases, effects, events, open_cases, slots
 from handoff.crypto import lookup_hash
 from handoff.directory import Centre, Directory
 from handoff.models import RESIDENT_STATUS, Handoff
@@ -101,11 +102,20 @@ class HandoffDesk:
         directory: Directory,
         sessions: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime] | None = None,
+        openings: open_cases.CaseOpenings | None = None,
     ) -> None:
         self.directory = directory
         self._sessions = sessions
         self._engine: AsyncEngine = sessions.kw["bind"]
+        # Reads that need no transaction (one statement at a time, as READ COMMITTED gives
+        # anyway): no BEGIN and ROLLBACK around them, two round trips per read.
+        self._reads = async_sessionmaker(
+            **{**sessions.kw, "bind": self._engine.execution_options(isolation_level="AUTOCOMMIT")}
+        )
         self._now = clock or (lambda: datetime.now(UTC))
+        # With it, case openings move the "no open case" marker's counters, and a turn whose
+        # worker read them ahead may skip the open-case query (handoff.open_cases).
+        self._openings = openings
 
     @property
     def ward_name(self) -> str:
@@ -118,12 +128,12 @@ class HandoffDesk:
         return routing_in(self._route(situations, facts, urgent), spoken())
 
     async def free_slots(self, centre: str, *, limit: int) -> list[datetime]:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await slots.free_slots(session, self.directory.centre(centre), limit=limit, now=self._now())
         return [slot.start for slot in found]
 
     async def free_slots_on(self, centre: str, day: date) -> list[datetime]:
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await slots.free_slots_on(session, self.directory.centre(centre), day=day, now=self._now())
         return [slot.start for slot in found]
 
@@ -135,7 +145,9 @@ class HandoffDesk:
         chosen = self._route(request.situations, request.facts, request.urgent)
         now = self._now()
         key = _effect_key("case")
-        async with self._sessions() as session, session.begin():
+        if (turn := current_turn()) is not None:
+            turn.case_opened = True
+        async with self._opening(request.resident), self._sessions() as session, session.begin():
 
             async def create() -> CaseReceipt:
                 try:
@@ -210,12 +222,25 @@ class HandoffDesk:
 
             return await effects.once(session, key, erase)
 
+    def _opening(self, resident: str) -> AbstractAsyncContextManager[None]:
+        return self._openings.opening(resident) if self._openings is not None else nullcontext()
+
     async def open_case_for(self, resident: str) -> OpenCase | None:
+        turn = current_turn()
+        ahead: Mapping[str, bytes | None] = {}
+        if self._openings is not None and turn is not None and not turn.case_opened:
+            keys = open_cases.read_ahead_keys(resident)
+            if all(key in turn.read_ahead for key in keys):
+                ahead = turn.read_ahead
+                if open_cases.known_none(resident, ahead):
+                    return None  # the marker, still valid: no query
         # A single read on every first message: autocommit, so no BEGIN and ROLLBACK around it.
         async with self._engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             case = await cases.open_case_brief(connection, line_user_id(resident))
         if case is None:
+            if ahead and turn is not None:
+                turn.writes += open_cases.marker_writes(resident, ahead)
             return None
         number, status, centre = case
         return OpenCase(number, RESIDENT_STATUS[status], self.directory.centre_name(centre, spoken()))

@@ -14,6 +14,7 @@ event loop, and reads at most LINE's 5,000 characters of a message.
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal, overload
 
@@ -35,6 +36,14 @@ MAX_MESSAGE_CHARS = 5000
 
 def clip(text: str) -> str:
     return text[:MAX_MESSAGE_CHARS]
+
+
+# The detector's verdict on the last text checked in this task (one event), for
+# ``understand`` of the same text: the conversation checks a message for danger on the loop
+# before anything else, and the parse in the NLU thread checked it again, the same call on
+# the same text (about half a millisecond a message, bench/profile_handling.py). Per task,
+# so one resident's verdict never meets another's parse.
+_checked: ContextVar[tuple[str, DangerVerdict] | None] = ContextVar("nlu_danger_checked", default=None)
 
 
 @dataclass(frozen=True)
@@ -91,10 +100,13 @@ class Understander:
         return self.classifier.name
 
     def danger_verdict(
-        self, text: str | Normalized, crisis_probability: float = 0.0
+        self, text: str | Normalized, crisis_probability: float = 0.0, *, checked: DangerVerdict | None = None
     ) -> DangerVerdict:
+        """``checked``: the detector's verdict on this very text, already had."""
         norm = text if isinstance(text, Normalized) else normalize(clip(text))
-        verdict = self.detector.check(norm)
+        verdict = checked if checked is not None else self.detector.check(norm)
+        if isinstance(text, str):
+            _checked.set((clip(text), verdict))
         if verdict.danger or crisis_probability < self.thresholds.crisis_intent:
             return verdict
         if self.detector.masked_text(norm) != norm.folded:
@@ -132,31 +144,36 @@ class Understander:
 
     async def understand(self, text: str) -> Understanding:
         text = clip(text)
+        had = _checked.get()
+        checked = had[1] if had is not None and had[0] == text else None
         if isinstance(self.classifier, EmbeddedClassifier):
             # One trip to the worker thread for the whole parse.
-            return await self.offloader.run(self.understand_sync, text)
+            return await self.offloader.run(self.understand_sync, text, checked)
         norm = await self.offloader.run(normalize, text)
         if not norm.text:
             return self._nothing(norm)
         ranking, source = await self.classify(norm)
-        return await self.offloader.run(self.compose, norm, ranking, source)
+        return await self.offloader.run(self.compose, norm, ranking, source, checked)
 
-    def understand_sync(self, text: str) -> Understanding:
-        """The whole embedded parse, CPU only: what ``understand`` runs in the worker."""
+    def understand_sync(self, text: str, checked: DangerVerdict | None = None) -> Understanding:
+        """The whole embedded parse, CPU only: what ``understand`` runs in the worker;
+        ``checked``: the detector's verdict on this text, if the caller had it."""
         norm = normalize(clip(text))
         if not norm.text:
             return self._nothing(norm)
         assert isinstance(self.classifier, EmbeddedClassifier)
-        return self.compose(norm, self.classifier.rank(norm.text), "embedded")
+        return self.compose(norm, self.classifier.rank(norm.text), "embedded", checked)
 
     def _nothing(self, norm: Normalized) -> Understanding:
         # A sticker, an emoji, a blank line: nothing to understand, not danger, no language.
         return Understanding("out_of_scope", 0.0, backend=self.classifier.name)
 
-    def compose(self, norm: Normalized, ranking: IntentRanking, source: str) -> Understanding:
+    def compose(
+        self, norm: Normalized, ranking: IntentRanking, source: str, checked: DangerVerdict | None = None
+    ) -> Understanding:
         """Everything after the classifier; shared by every backend (and by evaluation)."""
         scores = dict(ranking.ranking)
-        verdict = self.danger_verdict(norm, scores.get("crisis", 0.0))
+        verdict = self.danger_verdict(norm, scores.get("crisis", 0.0), checked=checked)
         if verdict.danger:
             confidence = 1.0 if verdict.source in ("lexicon", "cues") else verdict.classifier_score
             intent = "crisis"

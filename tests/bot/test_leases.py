@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import redis.asyncio as redis
 
+from bot import leases
 from bot.leases import Lease
 
 
@@ -77,3 +79,20 @@ async def test_keys_are_read_ahead_only_with_a_lease_taken_in_turn(redis_client:
     held = Lease(redis_client, "tsunagu:lock:test-ahead", 5.0)
     assert await held.acquire_in_turn_reading("tsunagu:done:test-ahead", 3, keys) == (False, 2, {})
     await first.release()
+
+
+def test_tokens_differ_between_leases_and_between_forked_processes() -> None:
+    """Fencing needs every holder's token to differ; a forked child must not repeat its
+    parent's sequence of tokens."""
+    tokens = {leases.new_token() for _ in range(1000)}
+    assert len(tokens) == 1000
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next token, to the parent
+        os.write(write, leases.new_token().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    assert child.split("-")[0] != leases.new_token().split("-")[0]

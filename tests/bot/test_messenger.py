@@ -8,7 +8,7 @@ import time
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 
 from bot.dev.line_api import Fault
-from bot.messenger import Messenger
+from bot.messenger import DELIVERED, Messenger, line_api_client
 from tests.support.line import ACCESS_TOKEN, text_event, user_id
 from tests.support.waiting import wait_until
 
@@ -102,3 +102,31 @@ async def test_quick_work_cancels_the_animation_and_zero_shows_it_at_once(fake_l
         assert [call["chatId"] for call in fake.loading] == [eager]
     finally:
         await client.close()
+
+
+async def test_calls_look_up_no_proxy_or_netrc_per_call_and_keep_the_environments_proxy(
+    fake_line, monkeypatch
+):
+    """line_api_client reads the proxy once: a reply makes no thread hop, and a proxy set in
+    the environment is still the one the SDK uses."""
+    fake, fake_url = fake_line
+    client = line_api_client(fake_url, ACCESS_TOKEN)
+    hops: list[object] = []
+    loop = asyncio.get_running_loop()
+    run_in_executor = loop.run_in_executor
+    monkeypatch.setattr(asyncio, "to_thread", lambda *a, **k: hops.append(a) or asyncio.sleep(0, (None, None)))
+    monkeypatch.setattr(loop, "run_in_executor", lambda *a: hops.append(a) or run_in_executor(*a))
+    user = user_id()
+    try:
+        result = await Messenger(AsyncMessagingApi(client)).reply(
+            fake.issue_reply_token(user), [{"type": "text", "text": "こんにちは"}])
+        assert result.verdict == DELIVERED and hops == []
+    finally:
+        await client.close()
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:secret@proxy.example:3128")
+    proxied = line_api_client("https://api.line.me", ACCESS_TOKEN)
+    try:
+        assert proxied.configuration.proxy == "http://proxy.example:3128"
+        assert proxied.configuration.proxy_headers["Proxy-Authorization"].startswith("Basic ")
+    finally:
+        await proxied.close()

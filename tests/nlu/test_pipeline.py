@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from nlu.contract import IntentRanking
@@ -69,3 +71,31 @@ async def test_build_understander_embedded_default() -> None:
 async def test_build_understander_rejects_unknown_backend() -> None:
     with pytest.raises(ValueError, match="nlu_backend"):
         await build_understander("watson")
+
+
+async def test_the_parse_reuses_the_danger_check_of_the_same_text_in_the_same_task(
+    understander: Understander, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The conversation checks a message for danger first; the parse of that message in the
+    same event does not check it again, and gives what a parse of its own gives."""
+    texts = ["家賃を滞納して出ていけと言われています", "もう死にたい"]
+    alone = [await understander.understand(t) for t in texts]
+    checked: list[str] = []
+    check = understander.detector.check
+    monkeypatch.setattr(understander.detector, "check", lambda norm, *a: checked.append(norm.text) or check(norm, *a))
+
+    async def event(text: str) -> object:
+        understander.danger(text)
+        return await understander.understand(text)
+
+    for text, expected in zip(texts, alone, strict=True):
+        assert await asyncio.create_task(event(text)) == expected
+    assert len(checked) == 2  # once per message, not twice
+    # Another task's check (another resident's event) is not taken for this one's.
+
+    async def check_only(text: str) -> None:
+        understander.danger(text)
+
+    await asyncio.create_task(check_only(texts[0]))
+    assert await asyncio.create_task(understander.understand(texts[0])) == alone[0]
+    assert len(checked) == 4

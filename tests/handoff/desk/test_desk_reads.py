@@ -1,0 +1,32 @@
+"""The desk's reads run without a transaction (no BEGIN and ROLLBACK round trips) and still
+see what was committed a moment before."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from handoff.desk import HandoffDesk
+from handoff.directory import load_directory
+from tests.handoff.desk.test_desk_contract import _request
+
+EDOGAWA = load_directory("edogawa")
+
+
+async def test_free_slots_are_read_in_autocommit_and_see_a_booking_at_once(sessions, clock, db_engine):
+    desk = HandoffDesk(directory=EDOGAWA, sessions=sessions, clock=clock)
+    autocommit: list[bool] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        autocommit.append(conn.connection.dbapi_connection.autocommit)
+
+    event.listen(db_engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        (slot,) = await desk.free_slots("kurashigoto", limit=1)
+        day = slot.date()
+        assert slot in await desk.free_slots_on("kurashigoto", day)
+    finally:
+        event.remove(db_engine.sync_engine, "before_cursor_execute", seen)
+    assert autocommit and all(autocommit)
+    for n in range(EDOGAWA.centre("kurashigoto").capacity):
+        await desk.create_case(_request(slot=slot, resident=f"user:U{n:032d}"))
+    assert slot not in await desk.free_slots("kurashigoto", limit=50)
