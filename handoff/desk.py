@@ -109,9 +109,8 @@ class HandoffDesk:
         self._engine: AsyncEngine = sessions.kw["bind"]
         # Reads that need no transaction (one statement at a time, as READ COMMITTED gives
         # anyway): no BEGIN and ROLLBACK around them, two round trips per read.
-        self._reads = async_sessionmaker(
-            **{**sessions.kw, "bind": self._engine.execution_options(isolation_level="AUTOCOMMIT")}
-        )
+        self._autocommit = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reads = async_sessionmaker(**{**sessions.kw, "bind": self._autocommit})
         self._now = clock or (lambda: datetime.now(UTC))
         # With it, case openings move the "no open case" marker's counters, and a turn whose
         # worker read them ahead may skip the open-case query (handoff.open_cases).
@@ -235,8 +234,7 @@ class HandoffDesk:
                 if open_cases.known_none(resident, ahead):
                     return None  # the marker, still valid: no query
         # A single read on every first message: autocommit, so no BEGIN and ROLLBACK around it.
-        async with self._engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with self._autocommit.connect() as connection:
             case = await cases.open_case_brief(connection, line_user_id(resident))
         if case is None:
             if ahead and turn is not None:
