@@ -33,7 +33,7 @@ _KANA_NUMERAL = re.compile(
 )
 _KANA_WORD = re.compile("|".join(sorted(_KANA_WORDS, key=len, reverse=True)))
 # はたち is 20 years old, said so rather than にじゅっさい.
-_HATACHI = re.compile(r"はたち|ハタチ|二十歳")
+_HATACHI = re.compile(r"はたち|ハタチ")
 
 
 # A particle glued to the number after it (ちちは|ななじゅう): split so the number starts a word.
