@@ -45,7 +45,8 @@ _CARE_CUE = re.compile(
     "|हेरचाह|स्याहार|सेवा गर|स्ट्रोक|अपाङ्ग|बिर्सने रोग|herchah|syahar|sewa gar"
     "|alaga|nakaratay|kapansanan"
 )
-_NO_CHILD = "(?!(?:は|が|も)?(?:もう)?(?:いない|いません|おらん|おりません|居ない|独立|成人|大人))"
+# (spaces allowed: やさしい日本語 writes こどもは いません, こどもは もう おとな です)
+_NO_CHILD = "(?! ?(?:は|が|も)? ?(?:もう)? ?(?:いない|いません|おらん|おりません|居ない|独立|成人|大人|おとな))"
 _CHILD_CUE = re.compile(
     # a child said not to be there (子どもはいない, 子どもはもう独立) or 兄弟/姉妹 is no child cue
     f"(?:子ども|子供|こども){_NO_CHILD}|子育て|こそだて|育児|いくじ|赤ちゃん|あかちゃん|赤ん坊"

@@ -34,6 +34,9 @@ def care_and_child() -> re.Pattern[str]:
         ("夫を家で介護してる。子どもはもう独立してます", False),
         ("認知症の父の介護、兄弟は誰も手伝ってくれません", False),
         ("認知症の父の介護と、小さい弟の世話", True),
+        ("ちちの かいごを して います。 こどもは いません", False),
+        ("ははの かいごを して います。 こどもは もう おとな です", False),
+        ("ははの かいごと こどもの せわを して います", True),
     ],
 )
 def test_conjunction(care_and_child: re.Pattern[str], text: str, both: bool) -> None:
