@@ -84,7 +84,10 @@ class Substituter:
         if not self._any.which(text):
             return []
         return [
-            m.span() for pattern in self._compiled for m in pattern.finditer(text) if m.end() > m.start()
+            m.span()
+            for pattern in self._compiled
+            for m in pattern.finditer(text)
+            if m.end() > m.start()
         ]
 
     def sub(self, text: str) -> str:
