@@ -29,6 +29,8 @@ from nlu.patterns import PatternSet, Substituter
 
 # Stands in for a masked idiom, so patterns do not join the words on either side of it.
 MASK = _MASK = "〓"
+# Hiragana, katakana (folded, but ー and ゠ stay) and CJK ideographs.
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,32 @@ class DangerLexicon:
         return lexicon
 
     def mask_idioms(self, folded: str) -> str:
-        return self._masker.sub(folded)
+        masked = self._masker.sub(folded)
+        return self._mask_across_spaces(masked) if " " in masked else masked
+
+    def _mask_across_spaces(self, text: str) -> str:
+        """Idioms written with spaces between phrases, as やさしい日本語 is (しぬ ほど,
+        ぎゃくたいの ニュース): matched on the text without its spaces, masked in the spaced
+        text, so the spaced variant and the cues never read the danger word inside them.
+        Only spans with Japanese letters: Latin words joined across a space are not one word."""
+        keep = [i for i, ch in enumerate(text) if ch != " "]
+        spans = self._masker.spans("".join(text[i] for i in keep))
+        merged: list[list[int]] = []
+        for start, end in sorted((keep[a], keep[b - 1] + 1) for a, b in spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        out, last = [], 0
+        for start, end in merged:
+            piece = text[start:end]
+            if " " not in piece or not _JAPANESE.search(piece):
+                continue  # already masked without the spaces, or not Japanese
+            out += [text[last:start], _MASK]
+            last = end
+        if not out:
+            return text
+        return "".join([*out, text[last:]])
 
     def variants(self, norm: Normalized) -> list[str]:
         """The idiom-masked texts the patterns are tried on."""

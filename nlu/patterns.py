@@ -79,6 +79,17 @@ class Substituter:
         # One RE2 scan says whether any idiom is there at all: most messages have none.
         self._any = PatternSet(patterns)
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``[start, end)`` of every non-empty match of every pattern (overlaps included)."""
+        if not self._any.which(text):
+            return []
+        return [
+            m.span()
+            for pattern in self._compiled
+            for m in pattern.finditer(text)
+            if m.end() > m.start()
+        ]
+
     def sub(self, text: str) -> str:
         if not self._any.which(text):
             return text
