@@ -1,0 +1,110 @@
+"""Danger families of probe batches 23-24 (en, zh, ko, vi, ne, tl), on the rule layers alone.
+
+Each family is tested with wordings that are not the probe lines (other inflections,
+spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
+each mask of a topic (a prevention course, the news, violence that is over) is tested to hide
+the topic only, never a present danger in the same message.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.danger import DangerDetector, DangerLexicon
+from nlu.danger_cues import DangerCues
+
+
+@pytest.fixture(scope="module")
+def rules() -> DangerDetector:
+    return DangerDetector(DangerLexicon.load(), cues=DangerCues.load())  # no classifier
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Things given away and no longer needed, or no more trouble to anyone.
+        ("gave my laptop and my bike to my cousin, i wont need them where im headed", "suicidal"),
+        ("I gave away all my stuff, won't be needing any of it", "suicidal"),
+        ("我把存款都转给妹妹了 以后不会再麻烦你们了", "suicidal"),
+        ("有时候真想一死百了", "suicidal"),
+        ("活不下去了 想寻短见", "suicidal"),
+        # A parent who hurts the child (Tagalog agent forms) or is afraid of themself.
+        ("pinapalo ko na yung anak ko araw araw, di ko na mapigilan", "child_abuse"),
+        ("naitulak ko yung anak ko sa pader, may bukol sya", "child_abuse"),
+        ("natatakot ako sa sarili ko baka masaktan ko si bunso", "child_abuse"),
+        ("I'm scared of what I might do to my son when he cries", "child_abuse"),
+        # Self-harm: Taglish "nag cut" with a body part, Nepali desire to cut.
+        ("nagcut ako sa pulso ko kagabi", "self_harm"),
+        ("mag-cut na naman ako sa hita ko", "self_harm"),
+        ("नाडी काट्ने सोच आइरहेको छ", "self_harm"),
+        ("haat katne man lagchha", "self_harm"),
+        # Nepali DV in romanised and honorific forms.
+        ("mero logne le mero passport khosyo, bahira jana didaina", "violence_now"),
+        ("shriman le maridinchhu bhanchha", "violence_now"),
+        ("श्रीमान्ले राहदानी लुकाएर राख्नुभयो, बाहिर जान दिनुहुन्न", "violence_now"),
+    ],
+)
+def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
+    verdict = rules.check(text)
+    assert verdict.danger and kind in verdict.kinds, (text, verdict.kinds)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Prevention courses and their materials.
+        "I went to a suicide prevention gatekeeper training, any leaflets in English?",
+        "자살 예방 강의 자료를 받을 수 있나요?",
+        "区里有没有预防自杀的讲座",
+        "có tài liệu phòng chống bạo lực gia đình bằng tiếng Việt không",
+        "आत्महत्या रोकथाम तालिम कहिले हुन्छ?",
+        "may seminar ba tungkol sa suicide prevention sa ward?",
+        # A news story, a documentary, a drama.
+        "watched a documentary about domestic violence, how do I get a library card",
+        "기사에서 가정폭력 사건 읽었어요. 구청 몇 시까지 해요?",
+        "电视上看到虐童的新闻 想问一下托儿所怎么申请",
+        "xem thời sự về bạo hành trẻ em buồn quá, cho hỏi thủ tục nhà trẻ",
+        "nabasa ko sa fb yung batang binugbog, nakakaawa. paano mag renew ng visa",
+        "टिभीमा हिंसाको समाचार देखें, बिमा कसरी तिर्ने?",
+        # Violence that is over.
+        "a long time ago my ex hit me but now i'm safe, i need a form for my pension",
+        "过去被老公打过 现在已经离婚了 想问保险",
+        "trước đây em bị bạo hành nhưng bây giờ đã ly hôn, em hỏi về thuế",
+        "dati sinasaktan ako ng bf ko pero hiwalay na kami, tanong ko lang sa tax",
+        "예전에 남편한테 맞았는데 지금은 이혼하고 잘 지내요. 보험 문의해요",
+        "pahile shrimaan le kutthe tara ahile chhuttiyera surakshit chhu",
+        # Neither a cut wrist nor a giveaway.
+        "nag cut ako ng klase kahapon haha",
+        "तरकारी काट्दा हात काटियो, अस्पताल कहाँ छ",
+        "I won't need my coat where I'm going, it's Okinawa in July haha",
+        "napatay ko na rin yung boss sa laro",
+    ],
+)
+def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
+    verdict = rules.check(text)
+    assert not verdict.danger, (text, verdict.hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "years ago my husband beat me but now im divorced. last night he came and said he will kill me",
+        "I watched a documentary about domestic violence, my husband does the same, he hits me",
+        "以前被前夫打过 现在已经离婚了 但是他昨天又来找我说要杀了我",
+        "뉴스에서 가정폭력 얘기 나오는데 사실 저도 남편한테 맞아요",
+        "tin tức về bạo lực gia đình làm em nhớ đến chồng em, anh ấy đánh em mỗi tối",
+        "dati binubugbog ako ng asawa ko pero ok na ako, kaso ngayon binubugbog na nya ang anak namin",
+    ],
+)
+def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
+    assert rules.check(text).danger
+
+
+@pytest.mark.parametrize(
+    "text", ["suicide prevention hotline number please", "자살예방 상담전화 번호 알려주세요"]
+)
+def test_asking_for_a_prevention_line_still_shows_the_emergency_lines(
+    rules: DangerDetector, text: str
+) -> None:
+    """Who asks for a suicide-prevention line may need it: only courses are masked."""
+    assert rules.check(text).danger
