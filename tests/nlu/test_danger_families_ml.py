@@ -42,11 +42,28 @@ def rules() -> DangerDetector:
         ("mero logne le mero passport khosyo, bahira jana didaina", "violence_now"),
         ("shriman le maridinchhu bhanchha", "violence_now"),
         ("श्रीमान्ले राहदानी लुकाएर राख्नुभयो, बाहिर जान दिनुहुन्न", "violence_now"),
+        # Nepali "kill myself": the reflexive with the transitive verb, not only मर्न ("die").
+        ("अब त आफूलाई मारिदिन्छु जस्तो लाग्छ", "suicidal"),
+        ("aphu lai mardinchu hola aaja", "suicidal"),
+        # A whole strip or bottle of pills, the unit between the quantity and the medicine.
+        ("पूरै बोतल प्रेसरको औषधि खाइदिएँ", "overdose"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
     verdict = rules.check(text)
     assert verdict.danger and kind in verdict.kinds, (text, verdict.kinds)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "मेरी छोरी वडामा जान्छ, फारम कहाँ भर्ने?",  # वडामा ("to the ward") holds डाम ("a burn mark")
+        "छोरा आज वडा कार्यालयमा गयो",
+        "उसले आफैलाई धेरै माया गर्छ",  # the reflexive without a killing verb
+    ],
+)
+def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: str) -> None:
+    assert not rules.check(text).danger, text
 
 
 @pytest.mark.parametrize(
