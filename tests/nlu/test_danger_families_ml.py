@@ -47,6 +47,8 @@ def rules() -> DangerDetector:
         ("aphu lai mardinchu hola aaja", "suicidal"),
         # A whole strip or bottle of pills, the unit between the quantity and the medicine.
         ("पूरै बोतल प्रेसरको औषधि खाइदिएँ", "overdose"),
+        # A bruise written as one word (निलडाम) still counts once डाम must stand alone.
+        ("छोरीको ढाडभरि निलडाम देखें, सोध्दा बोल्दिन", "child_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
