@@ -83,6 +83,10 @@ class Lease:
         """Queue ``acquire`` in a caller's transaction; ``acquired`` reads its reply."""
         pipe.set(self.key, self.token, nx=True, px=self._lease_ms)
 
+    @property
+    def lease_ms(self) -> int:
+        return self._lease_ms
+
     def acquired(self, reply: Any) -> bool:
         self.held = bool(reply)
         return self.held

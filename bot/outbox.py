@@ -30,7 +30,15 @@ from typing import Any
 import redis.asyncio as redis
 
 from bot.leases import Lease
-from bot.outbox_lua import COMMIT_LUA, FINISH_LUA, HEAD_LUA, RELEASE_IF_EMPTY_LUA, WAKE_LUA
+from bot.outbox_lua import (
+    ACQUIRE_AND_HEAD_LUA,
+    COMMIT_AND_TAKE_LUA,
+    COMMIT_LUA,
+    FINISH_DELIVERED_LUA,
+    FINISH_LUA,
+    HEAD_LUA,
+    WAKE_LUA,
+)
 from flows import redis_keys
 from flows.limits import MESSAGES_PER_CALL
 
@@ -142,6 +150,9 @@ class Outbox:
         self._finish = client.register_script(FINISH_LUA)
         self._wake = client.register_script(WAKE_LUA)
         self._head = client.register_script(HEAD_LUA)
+        self._commit_and_take = client.register_script(COMMIT_AND_TAKE_LUA)
+        self._acquire_and_head = client.register_script(ACQUIRE_AND_HEAD_LUA)
+        self._finish_delivered = client.register_script(FINISH_DELIVERED_LUA)
 
     async def commit(self, commit: Commit) -> int:
         """1: written; 2: written, but the message had been enqueued before (kept as it
@@ -155,26 +166,27 @@ class Outbox:
         if lease is None or commit.message is None:
             return int(await self._commit(args=[self._commit_args(commit)]))
         resident = commit.message.resident
-        pipe = self._redis.pipeline(transaction=True)
-        # EVAL, not a registered script: a pipeline would ask SCRIPT EXISTS first, a round trip.
-        pipe.eval(COMMIT_LUA, 0, self._commit_args(commit))
-        lease.queue_acquire(pipe)
-        pipe.eval(HEAD_LUA, 2, redis_keys.outbox_queue(resident), LINE_BACK, PREFIX + "msg:")
+        # One script (EVALSHA): the commit, the lease, the head; not a transaction of five
+        # commands (bench/profile_handling.py).
         try:
-            result, acquired, reply = await pipe.execute()
+            reply: Any = await self._commit_and_take(
+                keys=[lease.key, redis_keys.outbox_queue(resident), LINE_BACK],
+                args=[self._commit_args(commit), lease.token, lease.lease_ms, PREFIX + "msg:"],
+            )
         except redis.ResponseError:
-            lease.acquired(True)  # it may have been taken in the transaction: give it back
+            lease.acquired(True)  # a script that failed after taking it: give it back
             try:
                 await lease.release()
             except (redis.RedisError, OSError):
                 pass  # it lapses on its own
             raise
-        if lease.acquired(acquired):
-            if int(result) == 1 and len(reply) > 1 and _s(reply[1]) == commit.message.id:
-                commit.head = commit.message, int(reply[0])  # just written as it is: not parsed back
+        result, head = int(reply[0]), reply[2:]
+        if lease.acquired(int(reply[1])):
+            if result == 1 and len(head) > 1 and _s(head[1]) == commit.message.id:
+                commit.head = commit.message, int(head[0])  # just written as it is: not parsed back
             else:
-                commit.head = await self._head_found(resident, reply)
-        return int(result)
+                commit.head = await self._head_found(resident, head)
+        return result
 
     def _commit_args(self, commit: Commit) -> str:
         message = commit.message
@@ -223,14 +235,13 @@ class Outbox:
     ) -> tuple[bool, tuple[OutboxMessage | None, int] | None]:
         """The deliverer's ``lease`` taken and, if it was, ``head_and_line_back`` read in the
         same transaction (one round trip); None for the head if it has to be read again."""
-        pipe = self._redis.pipeline(transaction=True)
-        lease.queue_acquire(pipe)
-        # EVAL, not a registered script: a pipeline would ask SCRIPT EXISTS first, a round trip.
-        pipe.eval(HEAD_LUA, 2, redis_keys.outbox_queue(resident), LINE_BACK, PREFIX + "msg:")
-        acquired, reply = await pipe.execute()
-        if not lease.acquired(acquired):
+        reply: Any = await self._acquire_and_head(
+            keys=[lease.key, redis_keys.outbox_queue(resident), LINE_BACK],
+            args=[lease.token, lease.lease_ms, PREFIX + "msg:"],
+        )
+        if not lease.acquired(int(reply[0])):
             return False, None
-        return True, await self._head_found(resident, reply)
+        return True, await self._head_found(resident, reply[1:])
 
     async def _head_found(self, resident: str, reply: Any) -> tuple[OutboxMessage | None, int] | None:
         """The head script's reply read; None if the head message had vanished (it is
@@ -273,21 +284,18 @@ class Outbox:
         one by one: its progress, clearing the note that LINE was failing, ``finish``, and
         releasing the deliverer's ``lease`` if nothing is left in the queue.
         Returns (messages left in the queue, residents woken because LINE is back)."""
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.hset(PREFIX + "msg:" + message.id, "done_parts", str(len(message.parts)))
-        pipe.delete(LINE_FAILING)
-        # EVAL, not a registered script: a pipeline would ask SCRIPT EXISTS first, a round trip.
-        pipe.eval(
-            FINISH_LUA, 3, redis_keys.outbox_queue(message.resident), PREFIX + "msg:" + message.id, DUE,
-            message.id, redis_keys.tag(message.resident), json.dumps(writes or [], ensure_ascii=False),
+        # One script (EVALSHA), not a pipeline of four commands (bench/profile_handling.py).
+        # The progress (``done_parts``) is not written: the same script deletes the message.
+        left, was_failing, released = await self._finish_delivered(
+            keys=[redis_keys.outbox_queue(message.resident), PREFIX + "msg:" + message.id, DUE, LINE_FAILING,
+                  lease.key if lease is not None else LINE_FAILING],
+            args=[message.id, redis_keys.tag(message.resident), json.dumps(writes or [], ensure_ascii=False),
+                  lease.token if lease is not None else ""],
         )
-        if lease is not None:
-            pipe.eval(RELEASE_IF_EMPTY_LUA, 2, redis_keys.outbox_queue(message.resident), lease.key, lease.token)
-        _progress, was_failing, left, *released = await pipe.execute()
-        if lease is not None and released and int(released[0]):
+        if lease is not None and int(released):
             lease.released_elsewhere()
         message.done_parts = len(message.parts)
-        return int(left), await self._line_back_after_clearing() if was_failing else 0
+        return int(left), await self._line_back_after_clearing() if int(was_failing) else 0
 
     # ---- what delivery leaves for the database (receipts, notes), drained by maintenance --
 

@@ -90,3 +90,62 @@ if redis.call('LLEN', KEYS[1]) == 0 and redis.call('GET', KEYS[2]) == ARGV[1] th
 end
 return 0
 """
+
+# A turn's commit (COMMIT_LUA, its ARGV[1]), then a deliverer's lease taken (KEYS[1], token
+# ARGV[2], ARGV[3] ms) and, if it was, the resident's head read as HEAD_LUA reads it (queue
+# KEYS[2], LINE_BACK KEYS[3], message prefix ARGV[4]): one script, not a transaction of
+# five commands (bot.outbox.Outbox.commit). Returns {result, 0} or {result, 1, head...}.
+COMMIT_AND_TAKE_LUA = """
+local function commit()
+""" + COMMIT_LUA + """
+end
+local result = commit()
+if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then
+  return {result, 0}
+end
+local back = redis.call('GET', KEYS[3]) or '0'
+local first = redis.call('LINDEX', KEYS[2], 0)
+if not first then
+  return {result, 1, back}
+end
+return {result, 1, back, first, redis.call('HGETALL', ARGV[4] .. first)}
+"""
+
+# A deliverer's lease (KEYS[1], token ARGV[1], ARGV[2] ms) taken and, if it was, the head
+# read (as HEAD_LUA: queue KEYS[2], LINE_BACK KEYS[3], prefix ARGV[3]). {0} or {1, head...}.
+ACQUIRE_AND_HEAD_LUA = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0}
+end
+local back = redis.call('GET', KEYS[3]) or '0'
+local first = redis.call('LINDEX', KEYS[2], 0)
+if not first then
+  return {1, back}
+end
+return {1, back, first, redis.call('HGETALL', ARGV[3] .. first)}
+"""
+
+# A delivered message's last steps (bot.outbox.Outbox.finish_delivered), in the order they
+# were once sent one by one: the note that LINE was failing cleared (KEYS[4]), FINISH_LUA
+# (KEYS[1..3], ARGV[1..3]), and the deliverer's lease (KEYS[5], token ARGV[4]; '' for none)
+# released if the queue is empty. Returns {left, was_failing, released}.
+FINISH_DELIVERED_LUA = """
+local was_failing = redis.call('DEL', KEYS[4])
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
+  redis.call('LPOP', KEYS[1])
+end
+redis.call('DEL', KEYS[2])
+local left = redis.call('LLEN', KEYS[1])
+if left == 0 then
+  redis.call('ZREM', KEYS[3], ARGV[2])
+end
+for _, w in ipairs(cjson.decode(ARGV[3])) do
+  redis.call(unpack(w))
+end
+left = redis.call('LLEN', KEYS[1])
+local released = 0
+if ARGV[4] ~= '' and left == 0 and redis.call('GET', KEYS[5]) == ARGV[4] then
+  released = redis.call('DEL', KEYS[5])
+end
+return {left, was_failing, released}
+"""

@@ -213,33 +213,39 @@ class StreamWorker(Reclaiming):
         while not self._stopping.is_set():
             try:
                 lease = Lease(self._redis, redis_keys.lock(resident), self._lock_lease_s)
-                acquired, done, values = await lease.acquire_in_turn_reading(redis_keys.done(resident), seq, ahead)
-                if seq <= done:
-                    await self._ack(entry)
-                    self._wake_waiting(resident)
-                    return
-                if acquired:
-                    taken = None
-                    try:
-                        with reading_ahead(values):
-                            outcome = await self._handle_holding(entry, resident, seq, event, lease)
-                        if outcome == "committed":
-                            self._wake_waiting(resident)
-                    finally:
-                        # The fast path, whatever the commit said (the lease it took is
-                        # released there); the loop retries.
-                        if (taken := self._taken.pop(entry, None)) is not None and self._delivery is not None:
-                            await self._delivery.deliver_taken(taken)
-                    if outcome == "committed":
-                        if taken is None and self._delivery is not None:
-                            await self._delivery.deliver(resident, wait_s=FAST_PATH_WAIT_S)
-                        elif taken is None and self._deliver is not None:
-                            await self._deliver(resident)
+                taken = None
+                outcome = ""
+                try:
+                    # The handling slot first, then the resident's lease: an event queued for
+                    # a slot holds no lease (no renewals while it waits, and nobody else kept
+                    # waiting on it); one that finds it is not its turn gives the slot back.
+                    async with self._slots:
+                        acquired, done, values = await lease.acquire_in_turn_reading(
+                            redis_keys.done(resident), seq, ahead)
+                        if acquired:
+                            with reading_ahead(values):
+                                outcome = await self._handle_holding(entry, resident, seq, event, lease)
+                    if seq <= done:
+                        await self._ack(entry)
+                        self._wake_waiting(resident)
                         return
-                    if outcome == "failed":
-                        failures += 1
-                        await self._wait(self._stopping, _backoff(failures))
-                        continue
+                    if outcome == "committed":
+                        self._wake_waiting(resident)
+                finally:
+                    # The fast path, whatever the commit said (the lease it took is
+                    # released there); the loop retries.
+                    if (taken := self._taken.pop(entry, None)) is not None and self._delivery is not None:
+                        await self._delivery.deliver_taken(taken)
+                if outcome == "committed":
+                    if taken is None and self._delivery is not None:
+                        await self._delivery.deliver(resident, wait_s=FAST_PATH_WAIT_S)
+                    elif taken is None and self._deliver is not None:
+                        await self._deliver(resident)
+                    return
+                if outcome == "failed":
+                    failures += 1
+                    await self._wait(self._stopping, _backoff(failures))
+                    continue
             except (redis.RedisError, OSError) as exc:
                 failures += 1
                 log.warning("worker.redis_unavailable", error=type(exc).__name__)
@@ -257,7 +263,7 @@ class StreamWorker(Reclaiming):
         """Handle and commit under the resident's lease, taken in turn (``_process``):
         committed, busy or failed. The commit releases the lease; any other end here does."""
         try:
-            async with lease.renewed(), self._slots:
+            async with lease.renewed():
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self._handle_timeout_s):
