@@ -10,13 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.danger import DangerDetector, DangerLexicon
-from nlu.danger_cues import DangerCues
-
-
-@pytest.fixture(scope="module")
-def rules() -> DangerDetector:
-    return DangerDetector(DangerLexicon.load(), cues=DangerCues.load())  # no classifier
+from nlu.danger import DangerDetector
 
 
 @pytest.mark.parametrize(

@@ -16,21 +16,10 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.danger import DangerDetector, DangerLexicon
+from nlu.danger import DangerDetector
 from nlu.danger_cues import DangerCues
 from nlu.normalize import normalize
 from nlu.pipeline import Understander
-
-
-@pytest.fixture(scope="module")
-def cues() -> DangerCues:
-    return DangerCues.load()
-
-
-@pytest.fixture(scope="module")
-def rules(cues: DangerCues) -> DangerDetector:
-    return DangerDetector(DangerLexicon.load(), cues=cues)  # lexicons and cues, no classifier
-
 
 GO_SOMEWHERE = [
     "がっこうに いきたくない",

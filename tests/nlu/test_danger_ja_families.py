@@ -10,18 +10,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.danger import MASK, DangerDetector, DangerLexicon
-from nlu.danger_cues import DangerCues
 from nlu.normalize import normalize
-
-
-@pytest.fixture(scope="module")
-def lexicon() -> DangerLexicon:
-    return DangerLexicon.load()
-
-
-@pytest.fixture(scope="module")
-def rules(lexicon: DangerLexicon) -> DangerDetector:
-    return DangerDetector(lexicon, cues=DangerCues.load())  # lexicons and cues, no classifier
 
 
 @pytest.mark.parametrize(
