@@ -34,6 +34,7 @@ from flows.outgoing import Outgoing
 from flows.ports import Understands
 from flows.state import StateStore
 from flows.turn import Turn
+from handoff.takeover import StaffRelay
 
 log = get_logger("bot.dispatch")
 
@@ -69,7 +70,7 @@ class Dispatcher:
         hash_key: str,
         understander: Understands | None = None,
         events: EventRegistry = registry,
-        takeover: Any = None,
+        takeover: StaffRelay | None = None,
         loading_after_s: float = 0.0,
     ) -> None:
         self._messenger = messenger
@@ -80,7 +81,7 @@ class Dispatcher:
         self._hash_key = hash_key
         self._understander = understander
         self._events = events
-        self._takeover = takeover  # handoff.takeover.StaffRelay (staff inbox)
+        self._takeover = takeover  # the staff inbox's relay: a person may own the chat
         self._loading_after_s = loading_after_s
 
     def hash_of(self, resident: str) -> str:
@@ -91,8 +92,7 @@ class Dispatcher:
         language they picked, a staff takeover): the worker reads them with the resident's
         lease (``flows.turn``)."""
         keys = [redis_keys.conversation(resident), redis_keys.seen(resident), redis_keys.language(resident)]
-        read_ahead_keys = getattr(self._takeover, "read_ahead_keys", None)
-        return keys + read_ahead_keys(resident) if callable(read_ahead_keys) else keys
+        return keys if self._takeover is None else keys + self._takeover.read_ahead_keys(resident)
 
     async def __call__(self, raw: dict[str, Any]) -> Handled:
         resident = conversation_key(raw)

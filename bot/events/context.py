@@ -19,6 +19,7 @@ from flows.catalogue import Catalogue
 from flows.conversation import Conversation
 from flows.outgoing import Outgoing
 from flows.turn import Turn
+from handoff.takeover import StaffRelay
 
 
 @dataclass
@@ -34,8 +35,8 @@ class EventContext:
     catalogue: Catalogue
     redis: redis.Redis
     turn: Turn
-    # handoff.takeover.StaffRelay: set when staff can take over conversations.
-    takeover: Any = None
+    # Set when staff can take over conversations (the staff inbox).
+    takeover: StaffRelay | None = None
     loading_after_s: float = 0.0  # Settings.loading_after_s
     outgoing: list[Outgoing] = field(default_factory=list)
 
