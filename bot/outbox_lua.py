@@ -42,31 +42,39 @@ return result
 """
 
 # Take the head message off a resident's queue (delivered or dead-lettered), with the
-# writes that record how it ended (a dead letter, a receipt for staff).
-FINISH_LUA = """
-if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
-  redis.call('LPOP', KEYS[1])
+# writes that record how it ended (a dead letter, a receipt for staff). A Lua function, so
+# FINISH_DELIVERED_LUA runs the same steps.
+_FINISH_FUNCTION = """
+local function finish(queue, msg_key, due, id, tag, writes)
+  if redis.call('LINDEX', queue, 0) == id then
+    redis.call('LPOP', queue)
+  end
+  redis.call('DEL', msg_key)
+  if redis.call('LLEN', queue) == 0 then
+    redis.call('ZREM', due, tag)
+  end
+  for _, w in ipairs(cjson.decode(writes)) do
+    redis.call(unpack(w))
+  end
+  return redis.call('LLEN', queue)
 end
-redis.call('DEL', KEYS[2])
-if redis.call('LLEN', KEYS[1]) == 0 then
-  redis.call('ZREM', KEYS[3], ARGV[2])
-end
-for _, w in ipairs(cjson.decode(ARGV[3])) do
-  redis.call(unpack(w))
-end
-return redis.call('LLEN', KEYS[1])
 """
+FINISH_LUA = _FINISH_FUNCTION + "return finish(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])"
 
 # A resident's head message (its id and fields) and how often LINE came back, in one round
-# trip: delivery reads both before every call (bot.delivery).
-HEAD_LUA = """
-local first = redis.call('LINDEX', KEYS[1], 0)
-local back = redis.call('GET', KEYS[2]) or '0'
-if not first then
-  return {back}
+# trip: delivery reads both before every call (bot.delivery). A Lua function, so the scripts
+# that take a lease read the head the same way.
+_HEAD_FUNCTION = """
+local function head(queue, back_key, prefix)
+  local first = redis.call('LINDEX', queue, 0)
+  local back = redis.call('GET', back_key) or '0'
+  if not first then
+    return {back}
+  end
+  return {back, first, redis.call('HGETALL', prefix .. first)}
 end
-return {back, first, redis.call('HGETALL', ARGV[1] .. first)}
 """
+HEAD_LUA = _HEAD_FUNCTION + "return head(KEYS[1], KEYS[2], ARGV[1])"
 
 
 # LINE is back: every resident waiting out a backoff is tried again now.
@@ -82,20 +90,12 @@ for _, resident in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '
 end
 return woken
 """
-# The deliverer's lease, released once the resident's queue is empty (with finishing: a
-# round trip fewer per answer); the token is checked, as bot.leases releases.
-RELEASE_IF_EMPTY_LUA = """
-if redis.call('LLEN', KEYS[1]) == 0 and redis.call('GET', KEYS[2]) == ARGV[1] then
-  return redis.call('DEL', KEYS[2])
-end
-return 0
-"""
 
 # A turn's commit (COMMIT_LUA, its ARGV[1]), then a deliverer's lease taken (KEYS[1], token
 # ARGV[2], ARGV[3] ms) and, if it was, the resident's head read as HEAD_LUA reads it (queue
 # KEYS[2], LINE_BACK KEYS[3], message prefix ARGV[4]): one script, not a transaction of
 # five commands (bot.outbox.Outbox.commit). Returns {result, 0} or {result, 1, head...}.
-COMMIT_AND_TAKE_LUA = """
+COMMIT_AND_TAKE_LUA = _HEAD_FUNCTION + """
 local function commit()
 """ + COMMIT_LUA + """
 end
@@ -103,46 +103,25 @@ local result = commit()
 if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then
   return {result, 0}
 end
-local back = redis.call('GET', KEYS[3]) or '0'
-local first = redis.call('LINDEX', KEYS[2], 0)
-if not first then
-  return {result, 1, back}
-end
-return {result, 1, back, first, redis.call('HGETALL', ARGV[4] .. first)}
+return {result, 1, unpack(head(KEYS[2], KEYS[3], ARGV[4]))}
 """
 
 # A deliverer's lease (KEYS[1], token ARGV[1], ARGV[2] ms) taken and, if it was, the head
 # read (as HEAD_LUA: queue KEYS[2], LINE_BACK KEYS[3], prefix ARGV[3]). {0} or {1, head...}.
-ACQUIRE_AND_HEAD_LUA = """
+ACQUIRE_AND_HEAD_LUA = _HEAD_FUNCTION + """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {0}
 end
-local back = redis.call('GET', KEYS[3]) or '0'
-local first = redis.call('LINDEX', KEYS[2], 0)
-if not first then
-  return {1, back}
-end
-return {1, back, first, redis.call('HGETALL', ARGV[3] .. first)}
+return {1, unpack(head(KEYS[2], KEYS[3], ARGV[3]))}
 """
 
 # A delivered message's last steps (bot.outbox.Outbox.finish_delivered), in the order they
 # were once sent one by one: the note that LINE was failing cleared (KEYS[4]), FINISH_LUA
 # (KEYS[1..3], ARGV[1..3]), and the deliverer's lease (KEYS[5], token ARGV[4]; '' for none)
 # released if the queue is empty. Returns {left, was_failing, released}.
-FINISH_DELIVERED_LUA = """
+FINISH_DELIVERED_LUA = _FINISH_FUNCTION + """
 local was_failing = redis.call('DEL', KEYS[4])
-if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
-  redis.call('LPOP', KEYS[1])
-end
-redis.call('DEL', KEYS[2])
-local left = redis.call('LLEN', KEYS[1])
-if left == 0 then
-  redis.call('ZREM', KEYS[3], ARGV[2])
-end
-for _, w in ipairs(cjson.decode(ARGV[3])) do
-  redis.call(unpack(w))
-end
-left = redis.call('LLEN', KEYS[1])
+local left = finish(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
 local released = 0
 if ARGV[4] ~= '' and left == 0 and redis.call('GET', KEYS[5]) == ARGV[4] then
   released = redis.call('DEL', KEYS[5])
