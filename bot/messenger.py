@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +21,6 @@ from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     Configuration,
-    PushMessageRequest,
-    ReplyMessageRequest,
     ShowLoadingAnimationRequest,
 )
 from linebot.v3.messaging.exceptions import ApiException
@@ -114,40 +112,42 @@ def judge(exc: BaseException) -> CallResult:
     raise exc
 
 
-class PreparedReply(ReplyMessageRequest):  # type: ignore[misc]  # the SDK's models are untyped
-    """A reply whose messages are already the API's JSON, built and validated once from the
-    SDK's models (``bot.render``) when the answer was committed. line-bot-sdk still makes the
-    call; it is spared parsing that JSON back into models and serialising them again, which
-    cost about a millisecond of CPU per answer (bench/profile_handling.py)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"replyToken": self.reply_token, "messages": self.messages}
-
-
-class PreparedPush(PushMessageRequest):  # type: ignore[misc]  # the SDK's models are untyped
-    """A push whose messages are already the API's JSON (see ``PreparedReply``)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"to": self.to, "messages": self.messages}
+# The two calls an answer makes, as line-bot-sdk's generated ``reply_message`` and
+# ``push_message`` make them (path, headers, bearer auth), through the same client.
+REPLY_PATH = "/v2/bot/message/reply"
+PUSH_PATH = "/v2/bot/message/push"
+_JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
 class Messenger:
+    """Replies and pushes through line-bot-sdk's ``AsyncApiClient.call_api``.
+
+    The generated ``reply_message_with_http_info`` first validates its arguments with
+    pydantic and then parses LINE's answer into response models that nobody reads: about a
+    third of the SDK's CPU per answer (bench/profile_handling.py). The messages are already
+    the API's JSON, built and checked against the SDK's models once when the answer was
+    committed (``bot.render``, ``tests/bot/test_render.py``), so the call goes one level
+    lower, to the same client, with the same path, headers and auth. A non-2xx status still
+    raises the SDK's ``ApiException``, which ``judge`` reads as before."""
+
     def __init__(self, api: AsyncMessagingApi, *, timeout_s: float = 10.0) -> None:
         self._api = api
+        self._client: AsyncApiClient = api.api_client
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def reply(self, reply_token: str, messages: Sequence[dict[str, Any]]) -> CallResult:
-        request = PreparedReply.construct(reply_token=reply_token, messages=list(messages))
-        return await self._call(lambda: self._api.reply_message_with_http_info(request, _request_timeout=self._timeout))
+        return await self._post(REPLY_PATH, {"replyToken": reply_token, "messages": list(messages), "notificationDisabled": False})
 
     async def push(self, to: str, messages: Sequence[dict[str, Any]], retry_key: str) -> CallResult:
-        request = PreparedPush.construct(to=to, messages=list(messages))
-        return await self._call(lambda: self._api.push_message_with_http_info(
-            request, x_line_retry_key=retry_key, _request_timeout=self._timeout))
+        return await self._post(PUSH_PATH, {"to": to, "messages": list(messages), "notificationDisabled": False},
+                                {"X-Line-Retry-Key": retry_key})
 
-    async def _call(self, call: Callable[[], Awaitable[Any]]) -> CallResult:
+    async def _post(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> CallResult:
         try:
-            await call()
+            await self._client.call_api(
+                path, "POST", header_params={**_JSON_HEADERS, **(headers or {})}, body=body,
+                response_types_map={}, auth_settings=["Bearer"], _request_timeout=self._timeout,
+            )
         except (ApiException, TimeoutError, OSError, aiohttp.ClientError) as exc:
             return judge(exc)
         return CallResult(DELIVERED, 200)

@@ -130,3 +130,51 @@ async def test_calls_look_up_no_proxy_or_netrc_per_call_and_keep_the_environment
         assert proxied.configuration.proxy_headers["Proxy-Authorization"].startswith("Basic ")
     finally:
         await proxied.close()
+
+
+async def test_reply_and_push_send_what_the_sdks_generated_methods_send():
+    """Messenger goes through the SDK's client one level below the generated methods: the
+    request LINE receives (method, path, auth, content type, retry key, JSON body) must be
+    the one ``reply_message`` and ``push_message`` would have sent."""
+    from aiohttp import web
+    from linebot.v3.messaging import PushMessageRequest, ReplyMessageRequest
+
+    seen: list[tuple[str, str, dict[str, str], object]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        wanted = ("Authorization", "Content-Type", "Accept", "X-Line-Retry-Key")
+        headers = {name: request.headers[name] for name in wanted if name in request.headers}
+        seen.append((request.method, request.path, headers, await request.json()))
+        return web.json_response({"sentMessages": [{"id": "1", "quoteToken": "q"}]})
+
+    app = web.Application()
+    app.router.add_post("/v2/bot/message/{kind}", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = AsyncApiClient(Configuration(host=f"http://127.0.0.1:{port}", access_token=ACCESS_TOKEN))
+    api = AsyncMessagingApi(client)
+    messages = [
+        {"type": "text", "text": "ご相談ありがとうございます。"},
+        {"type": "template", "altText": "えらんでください",
+         "template": {"type": "buttons", "text": "どちらですか",
+                      "actions": [{"type": "postback", "label": "はい", "data": "a=1", "displayText": "はい"}]}},
+    ]
+    try:
+        messenger = Messenger(api)
+        assert (await messenger.reply("token-1", messages)).verdict == DELIVERED
+        await api.reply_message(ReplyMessageRequest.from_dict({"replyToken": "token-1", "messages": messages}))
+        assert (await messenger.push("U" + "0" * 32, messages, "7f1e4c2a-1b2c-4d5e-8f90-123456789abc")).verdict == DELIVERED
+        await api.push_message(PushMessageRequest.from_dict({"to": "U" + "0" * 32, "messages": messages}),
+                               x_line_retry_key="7f1e4c2a-1b2c-4d5e-8f90-123456789abc")
+    finally:
+        await client.close()
+        await runner.cleanup()
+    ours_reply, sdk_reply, ours_push, sdk_push = seen
+    assert ours_reply == sdk_reply
+    assert ours_push == sdk_push
+    assert ours_reply[2]["Authorization"] == f"Bearer {ACCESS_TOKEN}"
+    assert ours_push[2]["X-Line-Retry-Key"] == "7f1e4c2a-1b2c-4d5e-8f90-123456789abc"
+    assert ours_reply[3] == {"replyToken": "token-1", "messages": messages, "notificationDisabled": False}
