@@ -1,4 +1,4 @@
-"""Japanese and やさしい日本語 danger families added after probe batches 21-22 (dangerja).
+"""Japanese and やさしい日本語 danger families added after probe batches 21-22 and 26 (dangerja).
 
 Lexicons and cues only, no classifier: each line must be caught (or left alone) by a rule,
 so a broken rule cannot hide behind the classifier.  The lines are worded apart from the
@@ -47,6 +47,26 @@ from nlu.normalize import normalize
         ("かれしに いえに いれて もらえない", "violence_now"),
         # Not seen for a week, and a smell.
         ("一人暮らしのおじいさん、何日も会ってないし部屋から変な臭いがする", "collapsed"),
+        # After probe batch 26.
+        # Western Japanese ～とる / ～ちょる for ～ている: collapsed, not breathing.
+        ("じいちゃんが庭で倒れとる、動かん", "collapsed"),
+        ("おかんが台所でたおれちょる", "collapsed"),
+        ("ばあちゃんが息しとらん気がする", "collapsed"),
+        ("母がソファでぐったりして、息してるのかわからない", "collapsed"),
+        # Dialect "better if I were not here".
+        ("わしなんかおらんほうがええんじゃ", "suicidal"),
+        ("うち、いーひんほうがええんちゃうかな", "suicidal"),
+        # A fence or railing, with a topic particle instead of を.
+        ("屋上の手すりって簡単に乗り越えられそう", "suicidal"),
+        # A child outside at a late clock time.
+        ("隣の小学生、毎晩11時過ぎても家の前に一人で座ってる", "child_abuse"),
+        # The partner took the phone and the writer cannot reach anyone; meeting forbidden.
+        ("かれしが けいたいを とりあげた かぞくに れんらく できない", "violence_now"),
+        ("夫が私の携帯を取って、友達と連絡できない", "violence_now"),
+        ("だんなが じっかに あわせて くれない", "violence_now"),
+        # A goodbye with "we will not meet again", either order.
+        ("もう だれにも あえない さよなら", "suicidal"),
+        ("お母さん、さよなら。もう会えないけど元気でね", "suicidal"),
     ],
 )
 def test_family_is_caught_by_a_rule(rules: DangerDetector, text: str, kind: str) -> None:
@@ -74,6 +94,29 @@ def test_family_is_caught_by_a_rule(rules: DangerDetector, text: str, kind: str)
         "鍵をなくして家に入れない、鍵屋さんを知りたい",
         "冷蔵庫が空っぽなので買い物に行きたい、スーパーはどこ",
         "娘が反抗期で毎日怒鳴り合いです",
+        # After probe batch 26.
+        # A past that is over: a clause before 今は, or kana with no conjunction.
+        "前は夫に殴られてた、離れて三年、今は安全に暮らしてる",
+        "まえは かれしに けられた いまは ひとりで あんぜん",
+        "むかし ちちに たたかれた いまは げんきです",
+        # Violence in a film, a drama, a manga scene.
+        "映画で刺されるシーンがリアルで怖かった",
+        "漫画の中で主人公が殴られる場面が多くて苦手",
+        # Keeping track of medicine.
+        "母の薬の飲み忘れ防止にカレンダーを貼った",
+        "おばあちゃんの ピルケースを かった",
+        "お薬手帳を忘れずに持ってきてください",
+        # Goodbyes for a move, a new school, a transfer.
+        "ひっこしするので みんなに さよなら もう あえない",
+        "転校するから友達にお別れ、もう会えないかも",
+        # Phones, friends and partners without control.
+        "夫がスマホを取ってくれた",
+        "スマホを なくした ともだちに れんらく できない",
+        "夫が忙しくて友達に会えない",
+        "コロナで ともだちに あえない",
+        # Late hours and fences in everyday lines.
+        "子どもが夜9時まで塾で勉強している",
+        "フェンスって高さどれくらいあればいいの、犬が逃げないように",
     ],
 )
 def test_near_miss_is_left_alone(rules: DangerDetector, text: str) -> None:
@@ -88,6 +131,12 @@ def test_near_miss_is_left_alone(rules: DangerDetector, text: str) -> None:
         "むかしから おっとが なぐる いまも こわい",
         "昔DVを受けていたけど今は離婚しました。でも元夫が家の前で待ち伏せしていて怖い",
         "ニュースで虐待事件を見たけど、うちの子も毎晩叩かれている",
+        # After probe batch 26.
+        # 大丈夫じゃない is not over; danger after a masked scene or pill case still counts.
+        "まえは おっとに たたかれた いまも こわい",
+        "ドラマの殴るシーンを見てたら、夫に殴られたことを思い出して、今日も殴られた",
+        "ピルケースの薬を全部飲んだ",
+        "引っ越しても夫が追いかけてきて、もう誰にも会えない、さよなら",
     ],
 )
 def test_resolved_past_and_news_do_not_hide_danger(rules: DangerDetector, text: str) -> None:
