@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-24 (en, zh, ko, vi, ne, tl), on the rule layers alone.
+"""Danger families of probe batches 23-25 (en, zh, ko, vi, ne, tl), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -43,6 +43,24 @@ from nlu.danger import DangerDetector
         ("पूरै बोतल प्रेसरको औषधि खाइदिएँ", "overdose"),
         # A bruise written as one word (निलडाम) still counts once डाम must stand alone.
         ("छोरीको ढाडभरि निलडाम देखें, सोध्दा बोल्दिन", "child_abuse"),
+        # Batch 25: a last message to pass on to family, with thanks or a goodbye.
+        ("please let my dad know i'm sorry for all of it. this is goodbye", "suicidal"),
+        ("thank you for listening all these months. tell my wife i loved her every day", "suicidal"),
+        ("아들한테 사랑한다고 꼭 전해 주세요. 다들 미안해", "suicidal"),
+        ("nhan voi bo me la con xin loi. vinh biet", "suicidal"),
+        ("pakisabi sa mga anak ko na mahal na mahal ko sila, salamat sa lahat", "suicidal"),
+        ("buba lai maile maaf magchu bhanidinu hola, alvida sabai", "suicidal"),
+        # No one will have to worry about me any more, with thanks or a goodbye.
+        ("thank you for everything. you won't have to worry about me anymore", "suicidal"),
+        ("앞으로 제 걱정 안 하셔도 돼요. 그동안 고마웠어요", "suicidal"),
+        ("wag na kayong mag-alala sa akin kahit kailan. paalam", "suicidal"),
+        # The children better off with someone else instead of me; a sleep with no waking.
+        ("con toi se song tot hon voi ba ngoai, thay vi voi me", "suicidal"),
+        ("I just want to lie down and not have to face any of this ever again", "suicidal"),
+        ("em chi muon ngu thoi, mai khong bao gio thuc day nua", "suicidal"),
+        # A flat not opened for days with the radio on day and night; a throat pressed.
+        ("the lady next door hasn't answered her door for days and her radio is on day and night", "collapsed"),
+        ("shriman le raksi piyera mero ghaati samatyo", "violence_now"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -91,6 +109,21 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "तरकारी काट्दा हात काटियो, अस्पताल कहाँ छ",
         "I won't need my coat where I'm going, it's Okinawa in July haha",
         "napatay ko na rin yung boss sa laro",
+        # Batch 25: an overdose long over; locked out of an account; a delayed train's news;
+        # killing time; an everyday errand for a family member; good news; a school run.
+        "back in 2019 I took an overdose and I have been sober since, can I volunteer?",
+        "locked me out of my instagram account, how do I get it back",
+        "前几年有人在这个车站卧轨，列车停了两个小时",
+        "以前前夫会打我，不过已经离婚很久了，想问幼儿园",
+        "시간 죽이러 카페 왔어요. 구청 몇 시까지 해요?",
+        "please tell my mum i'm sorry i'll be late for her appointment, can you move it?",
+        "can you let my husband know i'm at the ward office? thank you",
+        "thank you for everything, I found a job so you don't have to worry about me anymore!",
+        "my sister picks the kids up instead of me on tuesdays, is there an after school club?",
+        "we keep arguing about who gets what from dad's house",
+        "엄마한테 전화해 달라고 말해 줄 수 있어요? 고마워요",
+        "ngu phap kho qua, toi khong bao gio thuc day som duoc",
+        "he hasn't opened the door for a few days, he went to visit his daughter in Osaka",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -107,6 +140,10 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "뉴스에서 가정폭력 얘기 나오는데 사실 저도 남편한테 맞아요",
         "tin tức về bạo lực gia đình làm em nhớ đến chồng em, anh ấy đánh em mỗi tối",
         "dati binubugbog ako ng asawa ko pero ok na ako, kaso ngayon binubugbog na nya ang anak namin",
+        "back in 2015 I overdosed but I've been clean for years. last night I swallowed 40 sleeping pills",
+        "he locked me out of my phone account and then locked me in the bathroom",
+        "新闻说有人卧轨，地铁晚点了，我也想跳轨",
+        "시간 죽이려고 왔는데 사실 죽고 싶어요",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
