@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 (en, zh, ko, vi, ne, tl), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -61,6 +61,22 @@ from nlu.danger import DangerDetector
         # A flat not opened for days with the radio on day and night; a throat pressed.
         ("the lady next door hasn't answered her door for days and her radio is on day and night", "collapsed"),
         ("shriman le raksi piyera mero ghaati samatyo", "violence_now"),
+        # Batch 27: a pet given a new home before a date or "after I'm gone".
+        ("うちの犬を引き取ってくれる人を探しています。わたしが いなくなったあと こまるので", "suicidal"),
+        ("could anyone adopt my cat? after this weekend there'll be no one to feed her", "suicidal"),
+        ("기르던 고양이 데려가 줄 사람 있어요? 오늘 밤이 마지막이라서요", "suicidal"),
+        ("mero biralo lai kasaile paldinu, aaja rati pachhi ma hunna", "suicidal"),
+        # A letter left and things sorted or given away; the end of everything; no waking.
+        ("I've written a letter for my daughter and sorted out all my things", "suicidal"),
+        ("em de lai het do dac cho em gai roi, xin loi vi moi chuyen", "suicidal"),
+        ("aba sabai sakauchhu, kasai lai dukha dinna", "suicidal"),
+        ("बिहान नब्युँझिए हुन्थ्यो", "suicidal"),
+        # A neighbour not seen, with post piling up, flies or a smell; locked in a room.
+        ("3にち みかけない となりの おばあさん。ポストに しんぶん たまってる", "collapsed"),
+        ("2週間みない 上の階の人、においがする", "collapsed"),
+        ("the man next door hasn't picked up his newspapers in days and there are flies at the window", "collapsed"),
+        ("mailbox is full next door and there's a horrible smell in the hallway", "collapsed"),
+        ("へやに かぎを かけられて でられない ごはんも ない", "violence_now"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -124,6 +140,18 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "엄마한테 전화해 달라고 말해 줄 수 있어요? 고마워요",
         "ngu phap kho qua, toi khong bao gio thuc day som duoc",
         "he hasn't opened the door for a few days, he went to visit his daughter in Osaka",
+        # Batch 27: a drama's death scene; a pet boarded for a stay; a key, post, a smell or
+        # a letter that are everyday.
+        "영화에서 주인공이 죽는 게 너무 슬펐어요. 구청 영업시간 알려주세요",
+        "yung anime kagabi namatay yung karakter, grabe",
+        "I'm going into hospital on monday, can someone take my dog for a week?",
+        "can my mum look after my dog after tonight's shift? she's free",
+        "ペットホテルに 犬を あずかって もらえますか",
+        "鍵をかけられて 困った。大家さんに 電話した",
+        "ポストに ちらしが たまってる。ひっこしたのかな",
+        "garbage smell in the hallway, the bins haven't been collected",
+        "3日みない間に背が伸びた",
+        "I wrote a letter to the landlord and sorted out my papers for the move",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
