@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25, 27 and 28 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -77,6 +77,22 @@ from nlu.danger import DangerDetector
         ("the man next door hasn't picked up his newspapers in days and there are flies at the window", "collapsed"),
         ("mailbox is full next door and there's a horrible smell in the hallway", "collapsed"),
         ("へやに かぎを かけられて でられない ごはんも ない", "violence_now"),
+        # Batch 28: "if I were gone" with a small child; a care home or a helper leaving
+        # nappies unchanged (Kansai); a pupil's marks; an ex watching the flat; a number of
+        # painkillers; "would anyone notice if someone vanished"; cuts again and deep; a carer
+        # afraid of themself; "I won't last many more days"; coerced sex for a room or a job.
+        ("児童手当のこと聞きたいです。それと、わたしが いなくなったら 赤ちゃんは どうなるのかなって", "suicidal"),
+        ("おかんの オムツ、施設で 一日中 かえてもろてへんらしい。あざも ある", "elder_abuse"),
+        ("one of the kids in my class keeps coming in with burn marks on his hands, says it was the stove", "child_abuse"),
+        ("my ex keeps sitting outside my building in his car and sent me pictures of my balcony", "violence_now"),
+        ("swallowed maybe 25 of my ibuprofen an hour ago", "overdose"),
+        ("would anybody even care if someone just vanished? asking for a friend", "suicidal"),
+        ("大腿又劃了幾道口子，割得很深", "self_harm"),
+        ("照顾瘫痪的公公，我真怕自己哪天忍不住伤害他，我害怕我自己", "elder_abuse"),
+        ("反正我也活不了几天了，问这些干嘛", "suicidal"),
+        ("ông chủ ép em phải ngủ với ông ấy nếu muốn giữ việc", "violence_now"),
+        ("aba dherai din bachdina jasto lagchha", "suicidal"),
+        ("di na sya humihinga, tulong!", "collapsed"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -152,6 +168,21 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "garbage smell in the hallway, the bins haven't been collected",
         "3日みない間に背が伸びた",
         "I wrote a letter to the landlord and sorted out my papers for the move",
+        # Batch 28: a prevention seminar; an old parent's worry for a disabled son; away in
+        # hospital; parked at the ward office; two tablets for a headache; a drama about abuse;
+        # violence that ended two years ago; dạ em (polite "yes"), not đá em ("kicks me").
+        "じさつよぼう せみなーの ひにちを おしえて",
+        "ゲートキーパー養成講座（自殺予防）の申し込み方法を教えてください",
+        "私がいなくなったら、障害のある息子はどうなるのか心配です",
+        "入院で私がいなくなったら保育園のお迎えはどうしよう",
+        "施設で 母が 元気に 過ごしています。面会の 予約は どこで できますか",
+        "I'm parked outside the ward office, where is the entrance?",
+        "took 2 paracetamol for my headache, is the clinic open?",
+        "does anyone notice if I stop the newspaper delivery?",
+        "昨天看了一部关于虐待的电影，很感人。想问图书馆几点关门",
+        "재작년에 남편이 때린 적 있었는데 이제 끝났고 이혼했어요. 아동수당 문의요",
+        "Dạ em cảm ơn chị, em hiểu rồi ạ",
+        "da em cam on anh, chuc anh ngu ngon",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
