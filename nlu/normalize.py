@@ -21,8 +21,9 @@ _LONG_VOWELS = {"ー", "〜", "～", "~", "-", "−", "‐", "―"}
 _LONG_VOWEL_AFTER_KANA = "ー"
 _REPEATABLE_PUNCT = set("!?！？。、,.・…‥")
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
-# Gesture emoji that answer a question on their own (a lone 👍 is a yes in LINE): they become
-# a word instead of being dropped like other emoji, so flow-control answers survive.
+# Gesture emoji that answer a question on their own (a lone 👍 is a yes in LINE), and a few
+# that carry danger: they become a word instead of being dropped like other emoji, so
+# flow-control answers survive and the danger check sees the knife or the pills.
 _GESTURE_WORDS = {
     "👍": "ok",
     "👌": "ok",
@@ -37,6 +38,13 @@ _GESTURE_WORDS = {
     "🆖": "no",
     "⬅": "back",
     "🔙": "back",
+    # Emoji that carry danger on their own ("🔪 on my arm again", "💊💊💊 全部のんだ"): a word
+    # the lexicons can read, in English, which every language's message may hold.
+    "🔪": "knife",
+    "🗡": "knife",
+    "💊": "pills",
+    "🩸": "blood",
+    "🪢": "rope",
 }
 _KANA_OFFSET = 0x60
 

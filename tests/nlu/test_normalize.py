@@ -65,10 +65,13 @@ def test_compact_drops_spaces_and_punctuation() -> None:
         ("🙅\u200d♀️", "no"),
         ("❌", "no"),
         ("⬅️", "back"),
+        ("🔪 on my arm", "knife on my arm"),
+        ("💊💊全部のんだ😵", "pills pills 全部のんだ"),
     ],
 )
 def test_gesture_emoji_become_words(raw: str, text: str) -> None:
-    """A lone 👍 answers a yes/no question in LINE; other emoji are still dropped."""
+    """A lone 👍 answers a yes/no question in LINE, a 🔪 or 💊 can be the danger itself;
+    other emoji are still dropped."""
     norm = normalize(raw)
     assert norm.text == text
     assert len(norm.spans) == len(norm.text)
