@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25, 27 and 28 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-29 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -93,6 +93,25 @@ from nlu.danger import DangerDetector
         ("ông chủ ép em phải ngủ với ông ấy nếu muốn giữ việc", "violence_now"),
         ("aba dherai din bachdina jasto lagchha", "suicidal"),
         ("di na sya humihinga, tulong!", "collapsed"),
+        # Batch 29: emoji that carry the danger (💊 🔪 🩸), dialect collapse, forced sex in
+        # kana, "can't any more" with a goodbye, a friend's goodbye to everyone and then a
+        # phone off, 想不开 / 紫砂 / ㅈㅅ각 / nghĩ quẩn, a blade on the arm, a child left for days.
+        ("くすり💊 ぜんぶ のんじゃった", "overdose"),
+        ("じいちゃん 倒れたまんま 起きねぇ、息しとるかわからん", "collapsed"),
+        ("上司に むりやり ホテルに つれていかれて こわい", "violence_now"),
+        ("can't do this anymore. bye everyone", "suicidal"),
+        ("blade on my wrist again 🩸", "self_harm"),
+        ("my best friend posted goodbye to everyone and now her phone is off", "suicidal"),
+        ("我闺蜜昨天跟所有人说了再见，现在手机关机了", "suicidal"),
+        ("단톡방에 다들 고마웠다고 남기고 전화기 꺼놨어요", "suicidal"),
+        ("e sợ chị ấy nghĩ quẩn, chị ấy nhắn tạm biệt rồi không nghe máy", "suicidal"),
+        ("nadi ma chakku lagaye feri", "self_harm"),
+        ("di na gumagalaw si lola sa banyo, tulong po", "collapsed"),
+        ("手腕上全是血 又割了", "self_harm"),
+        ("不想活了 想紫砂", "suicidal"),
+        ("요즘 ㅈㅅ각이다 진짜", "suicidal"),
+        ("ông ấy ép em ngủ với ông ấy", "violence_now"),
+        ("2にち ママ かえってこない こども ひとり", "child_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -183,6 +202,23 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "재작년에 남편이 때린 적 있었는데 이제 끝났고 이혼했어요. 아동수당 문의요",
         "Dạ em cảm ơn chị, em hiểu rồi ạ",
         "da em cam on anh, chuc anh ngu ngon",
+        # Batch 29: a death in an anime, a film or a serial; self-harm years over; slang for
+        # sorry (ㅈㅅ합니다) and a teapot (紫砂壶); my own phone off for a flight; a phone that
+        # fell; stopping a class; 💊 and 🔪 in everyday questions; a goodbye before going home.
+        "アニメの最終話で主人公が撃たれて号泣した",
+        "the movie ending where he gets shot was so sad",
+        "I used to cut when I was 15, been ok for years now. is there a parents' group?",
+        "this paperwork is killing me lol",
+        "ㅈㅅ합니다 늦었어요",
+        "紫砂壶在哪里买",
+        "thanks for everything! my phone is off tomorrow, I'm on a flight",
+        "serial ma heroine mareko dekhera runa aayo",
+        "bumagsak yung phone ko sa sahig, di na gumagana",
+        "cant come anymore on tuesdays, sorry everyone",
+        "💊 飲み忘れないように アラーム かけてる",
+        "🔪 どこで 研げますか",
+        "今天在公司跟大家说了再见，下个月回国",
+        "3日に 区役所に いきます。こどもの てつづき です",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
