@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-29 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-30 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -112,6 +112,18 @@ from nlu.danger import DangerDetector
         ("요즘 ㅈㅅ각이다 진짜", "suicidal"),
         ("ông ấy ép em ngủ với ông ấy", "violence_now"),
         ("2にち ママ かえってこない こども ひとり", "child_abuse"),
+        # Batch 30: someone living alone or ill out of contact for days; a sign at the door
+        # with no answer; hands at a parent's neck; going together with 逝; a child taken along;
+        # a baby shaken; an ex who found the flat and broke in or stands at the door armed.
+        ("my mum lives on her own and hasn't picked up her phone for three days", "collapsed"),
+        ("父は一人暮らしで糖尿病があります。もう二日 電話に出ません", "collapsed"),
+        ("ポストに ちらしが いっぱい。 インターホン おしても へんじ なし", "collapsed"),
+        ("認知症の父の介護で限界で、さっき父の首に手をかけてしまいそうになった", "violence_now"),
+        ("夫と一緒に逝くことにしました。お世話になりました", "suicidal"),
+        ("hindi ko na kaya, isasama ko na lang si bunso para tapusin na", "suicidal"),
+        ("chi muon dat con di theo cho roi", "suicidal"),
+        ("I shook my newborn when he wouldn't stop crying", "child_abuse"),
+        ("he found out where I live and is banging on the door, my ex", "violence_now"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -219,6 +231,15 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "🔪 どこで 研げますか",
         "今天在公司跟大家说了再见，下个月回国",
         "3日に 区役所に いきます。こどもの てつづき です",
+        # Batch 30: an office's line busy; someone out today only; violence denied or over;
+        # 死ね from a teenager, "just talk"; 二人で行こう is an outing.
+        "一人暮らしの高齢者です。介護保険の窓口に電話がつながりません",
+        "my son lives alone and hasn't answered his phone today, he's probably at work, anyway what time do you close",
+        "息子は家にいますが暴力はありません。就労の相談をしたいです",
+        "娘に「死ね」って言われたけど、口だけの反抗期だと思う。子育て講座はありますか",
+        "まえ は ちちに たたかれました。 いま は ひとりで あんぜん です",
+        "My ex used to shout at me years ago but that's all behind me now",
+        "今度二人で行こうね、区の温泉施設",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
