@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-30 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-32 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -124,6 +124,30 @@ from nlu.danger import DangerDetector
         ("chi muon dat con di theo cho roi", "suicidal"),
         ("I shook my newborn when he wouldn't stop crying", "child_abuse"),
         ("he found out where I live and is banging on the door, my ex", "violence_now"),
+        # Batches 31-32: the family would get the insurance; going home in a box or a coffin;
+        # a dorm locked from outside with papers held; food withheld from an elder (vi, ne);
+        # children alone for days with no parent back; cutting and blood that won't stop;
+        # looking down from a height; not seeing out the winter; an ex at the door with a
+        # knife (kana); going into a river with a child and tired.
+        ("if anything happens to me at the factory at least my parents would get the insurance money", "suicidal"),
+        ("我要是出事了，爸妈至少能拿到保险金，这样也好", "suicidal"),
+        ("नेपाल फर्किंदा बाकसमा फर्कन्छु होला", "suicidal"),
+        ("they'll send me back home in a coffin at this rate", "suicidal"),
+        ("관에 누워서 귀국하게 생기겠네 ㅋㅋ 이제 지쳤어", "suicidal"),
+        ("chắc em về quê trong cái hộp quá", "suicidal"),
+        ("babalik ako sa probinsya nang naka-kabaong, sigurado yan", "suicidal"),
+        ("the boss locks us in the dorm every night and keeps our residence cards", "violence_now"),
+        ("老板晚上把宿舍门从外面锁上，不让我们出去", "violence_now"),
+        ("ông chủ khóa cửa từ bên ngoài, không cho chúng em ra ngoài", "violence_now"),
+        ("sasu lai khana dindaina logne le, budhi aama dublo bhayo", "elder_abuse"),
+        ("ông ngoại bị bỏ đói mấy ngày rồi, cậu em không cho ông ăn", "elder_abuse"),
+        ("the kids next door have been on their own since Saturday and the mum hasn't come back", "child_abuse"),
+        ("naglaslas ako ng pulso kagabi, ayaw tumigil ng dugo", "self_harm"),
+        ("haat ma chakku le kaatchu, ragat rokidaina", "self_harm"),
+        ("ベランダから ずっと 下を 見ている。 とびたい", "suicidal"),
+        ("この冬を越す気はない。灯油も買わん", "suicidal"),
+        ("まえ の おっと が げんかん の まえ に います。 ほうちょう を もって います", "violence_now"),
+        ("こどもと いっしょに かわに はいります。 もう つかれました", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -240,6 +264,23 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "まえ は ちちに たたかれました。 いま は ひとりで あんぜん です",
         "My ex used to shout at me years ago but that's all behind me now",
         "今度二人で行こうね、区の温泉施設",
+        # Batches 31-32: a question about work insurance; snow; a dorm locked for safety with
+        # keys; papers held last year, fine now; a beach day; a kitchen knife to a class; a
+        # drama's jump; self-harm and DV long over; 終活 "not to trouble the family"; lunch on
+        # the roof; heating help for the winter.
+        "if I get injured at work, does my family get the insurance from the company?",
+        "we cannot leave the house because of the snow, is the office open?",
+        "my company keeps the dorm door locked at night for safety but we have keys, it's fine",
+        "去年公司扣了我的护照，但现在换了工作，一切都好了",
+        "Năm ngoái công ty cũ giữ hộ chiếu của em nhưng giờ em đổi công ty rồi, mọi chuyện ổn rồi ạ",
+        "夏休み、こどもと いっしょに うみに はいります。たのしみ",
+        "包丁を持って料理教室に行きます",
+        "ドラマで 主人公が ビルから 飛び降りる シーン、こわかった",
+        "中学の頃はリスカしてたけど、もう10年やってないし今は元気です",
+        "家族に迷惑をかけたくないから、終活の相談をしたいです",
+        "前の夫からDVを受けていたことがあります。今は離婚して安全です",
+        "屋上で ごはんを たべるのが すき です",
+        "今年の冬を越すための灯油代の補助はありますか",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
