@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 MODEL_DIR = REPO_ROOT / "var" / "nlu"
 # Bump when the features or the training recipe change, so stale caches are not reused.
-RECIPE_VERSION = "9"
+RECIPE_VERSION = "10"
 
 
 # LinearSVC margins are multiplied by this before a softmax / sigmoid.

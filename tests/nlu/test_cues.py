@@ -37,6 +37,16 @@ def care_and_child() -> re.Pattern[str]:
         ("ちちの かいごを して います。 こどもは いません", False),
         ("ははの かいごを して います。 こどもは もう おとな です", False),
         ("ははの かいごと こどもの せわを して います", True),
+        # bedridden (also in kana), dialysis and parental leave name care or a child alone
+        ("祖父が寝たきりで、下の子はまだ一歳です", True),
+        ("そふは ねたきり です。 あかちゃんも います", True),
+        ("ネタキリの父と、保育園の息子がいます", True),
+        ("週三回の夫の透析に付き添いながら、幼稚園の送り迎えもしています", True),
+        ("ちちの とうせきの ひは、 こどもを ほいくえんに あずけます", True),
+        ("育休中ですが、義母の介護も始まりました", True),
+        ("寝たきりの母をひとりで見ています。子どもはいません", False),
+        ("透析を受けていて、通院がしんどい", False),
+        ("育休を延長したいんですが、手続きはどこですか", False),
         # a child said not to be there, grown up or moved out, in every language
         ("I take care of my father with dementia. Our kids moved out years ago.", False),
         ("I'm caring for my mother who has dementia. I have no children.", False),
