@@ -148,6 +148,8 @@ from nlu.danger import DangerDetector
         ("この冬を越す気はない。灯油も買わん", "suicidal"),
         ("まえ の おっと が げんかん の まえ に います。 ほうちょう を もって います", "violence_now"),
         ("こどもと いっしょに かわに はいります。 もう つかれました", "suicidal"),
+        # Things handed out with "I don't think we'll meet again" (kana too).
+        ("友だちが 持ち物を くばってる。 もう あえないと おもう って いってた", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -281,6 +283,7 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "前の夫からDVを受けていたことがあります。今は離婚して安全です",
         "屋上で ごはんを たべるのが すき です",
         "今年の冬を越すための灯油代の補助はありますか",
+        "引っ越しで 私物を配った。もう会えないと思うと寂しい",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
