@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-32 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-33 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -150,6 +150,20 @@ from nlu.danger import DangerDetector
         ("こどもと いっしょに かわに はいります。 もう つかれました", "suicidal"),
         # Things handed out with "I don't think we'll meet again" (kana too).
         ("友だちが 持ち物を くばってる。 もう あえないと おもう って いってた", "suicidal"),
+        # Batch 33: gone by a near date with loose ends tied or "no point"; a door locked and
+        # not let out (kana); a carer taking the disability money; a small child on a balcony
+        # in a nappy in the cold; cuts again with a blade (zh); an elder left without food
+        # (vi); not answering when called (ne); "don't look for me" with thanks or sorry.
+        ("どうせ 来週には いなくなるし、申請とか 意味ない", "suicidal"),
+        ("won't be around after the weekend, just tying up loose ends so my sister doesn't have to", "suicidal"),
+        ("かのじょが ドアに かぎを かけて、 ぼくを そとに ださない", "violence_now"),
+        ("my support worker keeps taking my benefit money and I can't buy food", "disability_abuse"),
+        ("the 3 year old downstairs is on the balcony in just a diaper again and it's freezing", "child_abuse"),
+        ("又拿刀片割了手臂，止不住", "self_harm"),
+        ("con dâu bỏ mặc ông nội, không cho ăn mấy ngày rồi", "elder_abuse"),
+        ("dai bhuima dhalnubhayo, bolaauda pani boldaina", "collapsed"),
+        ("sabai lai maaf garnu, aba sadhai ko lagi janchhu, malai nakhojnu hai", "suicidal"),
+        ("please don't look for me. thank you for everything", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -284,6 +298,18 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "屋上で ごはんを たべるのが すき です",
         "今年の冬を越すための灯油代の補助はありますか",
         "引っ越しで 私物を配った。もう会えないと思うと寂しい",
+        # Batch 33: daily medicine and where to buy it (vi, ne); a slip on the stairs, unhurt;
+        # angry "to death" at a game; an article on an overdose epidemic; a prevention first-aid
+        # course; away after Sunday on a trip; moving out next month; a balcony in summer.
+        "Toi uong thuoc huyet ap moi toi, het thuoc roi mua o dau?",
+        "ma roj bihana chini rog ko aushadhi khanchhu, kasari renew garne?",
+        "할아버지가 계단에서 미끄러지셨는데 다행히 다친 데는 없대요",
+        "game thua hoai buc muon chet haha",
+        "I read an article on the fentanyl overdose epidemic, scary. Where do I renew my library card?",
+        "we're booking a suicide prevention first aid course for our volunteers",
+        "I won't be around after Sunday, I'm flying to Manila for two weeks. can I submit the form now?",
+        "来月には いなくなるので(引っ越します)、転出届を出したいです",
+        "my 5 year old loves playing on the balcony in summer",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
