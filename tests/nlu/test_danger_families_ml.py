@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-33 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-34 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -164,6 +164,19 @@ from nlu.danger import DangerDetector
         ("dai bhuima dhalnubhayo, bolaauda pani boldaina", "collapsed"),
         ("sabai lai maaf garnu, aba sadhai ko lagi janchhu, malai nakhojnu hai", "suicidal"),
         ("please don't look for me. thank you for everything", "suicidal"),
+        # Batch 34: an ex parked outside with my photo in the post box; an 80-year-old not
+        # given food; one's own funeral arranged before a date with "no bills after that";
+        # cut again, deeper; an ex who forced the lock (zh); a whole box of pills (ko); fallen
+        # and not answering (ne); an elder tied to the bed, a child belted (tl).
+        ("元カレが マンションの前に 車を停めて 毎晩 待ってる。 ポストに わたしの しゃしん が はいってた", "violence_now"),
+        ("85さいの ははに むすめが ごはんを くれない らしい", "elder_abuse"),
+        ("I'd like my own funeral arranged before Friday. won't have to worry about the bills after that", "suicidal"),
+        ("cut again last night, deeper than before", "self_harm"),
+        ("前夫每天在楼下等我，昨天把门锁撬开了", "violence_now"),
+        ("수면제 한 통 통째로 다 먹었어", "overdose"),
+        ("buwa bhuima dhalnu bhayo, bolauda pani boldainu", "collapsed"),
+        ("si lola iniiwan nilang nakatali sa kama, walang pagkain buong araw", "elder_abuse"),
+        ("yung anak ng kapitbahay hinahampas ng sinturon, may pasa sa braso", "child_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -310,6 +323,18 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "I won't be around after Sunday, I'm flying to Manila for two weeks. can I submit the form now?",
         "来月には いなくなるので(引っ越します)、転出届を出したいです",
         "my 5 year old loves playing on the balcony in summer",
+        # Batch 34: a nightly sleeping tablet; a fall with nothing broken; going home with a
+        # goodbye; self-harm years clean; killed by a game's boss; "dead tired"; a prevention
+        # webinar; a neighbour's parking; planning one's funeral in advance (終活).
+        "毎晩 睡眠薬を1錠 飲んでいます。ジェネリックに変えられますか",
+        "父が庭で転んだけど、検査では何ともなかった。手すりの工事の補助はありますか",
+        "らいげつ ふるさとに かえります。 さようなら。 おせわに なりました",
+        "I used to cut as a teenager, 8 years clean now. Any youth mentoring roles?",
+        "玩游戏被boss打死了好多次，气死了",
+        "Pagod na pagod, patay na ako sa puyat kagabi haha",
+        "Is there a webinar about suicide prevention for caregivers?",
+        "my neighbour parks his car in front of my building every night, is that allowed?",
+        "I'd like to plan my own funeral in advance, what does the ward offer?",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
