@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-34 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-36 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -177,6 +177,18 @@ from nlu.danger import DangerDetector
         ("buwa bhuima dhalnu bhayo, bolauda pani boldainu", "collapsed"),
         ("si lola iniiwan nilang nakatali sa kama, walang pagkain buong araw", "elder_abuse"),
         ("yung anak ng kapitbahay hinahampas ng sinturon, may pasa sa braso", "child_abuse"),
+        # Batches 35-36: a will or a letter left by a young person; a threat to a pet;
+        # stopping food and drink on purpose; a room locked (vi, kana); "you'll never walk
+        # outside again"; who would find me, living alone.
+        ("I'm 14 and I made a will last night", "suicidal"),
+        ("he says he'll poison my dog if I leave", "violence_now"),
+        ("I've stopped eating and drinking completely since Monday", "suicidal"),
+        ("chồng chị ấy nhốt chị ấy trong nhà mấy ngày rồi", "violence_now"),
+        ("con 13 tuổi, con viết thư để lại cho bố mẹ rồi, con mệt lắm", "suicidal"),
+        ("「逃げたら二度と歩けないようにしてやる」って夫に言われた", "violence_now"),
+        ("犬を ベランダの そとに つるして おどされた", "violence_now"),
+        ("ひとりで すんで います。 しんだら だれが みつけて くれますか", "suicidal"),
+        ("かぎを そとから かけられて でられない", "violence_now"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -335,6 +347,17 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "Is there a webinar about suicide prevention for caregivers?",
         "my neighbour parks his car in front of my building every night, is that allowed?",
         "I'd like to plan my own funeral in advance, what does the ward offer?",
+        # Batches 35-36: a class project on the topic; "overtime till I want to die"; an old
+        # person's legal will (遺言書); violence long over, across a sentence break; a failed
+        # interview; asking for a watch-over service when living alone.
+        "my sociology class has a project on domestic violence, any statistics for Tokyo?",
+        "工作加班到想死，终于周末了",
+        "Con đang làm bài tập về bạo lực gia đình cho môn xã hội, có tài liệu không ạ?",
+        "My grandfather, 88, wants to make a will. Can the ward help?",
+        "公正証書遺言の作り方を教えてください",
+        "昔 ちちに たたかれました。 いまは はなれて くらして おだやか です",
+        "面接、完全に終わった。穴があったら入りたい",
+        "一人暮らしなので、見守りサービスに申し込みたいです",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
