@@ -2,7 +2,8 @@
 
 ``normalize(raw)`` returns a ``Normalized`` whose ``text`` is NFKC-folded (width, compatibility
 characters), lower-cased, with runs of long-vowel marks, repeated punctuation and whitespace
-collapsed and emoji removed (gesture emoji such as 👍 and 🙅 become the words ok / no).  ``folded`` is the same string with katakana folded to hiragana,
+collapsed and emoji removed (gesture emoji such as 👍 and 🙅 become the words ok / no, and
+🔪 💊 🩸 🪢 the words knife, pills, blood, rope).  ``folded`` is the same string with katakana folded to hiragana,
 for matching (``シャッキン`` and ``しゃっきん`` look alike).  Both strings have the same length
 and share ``spans``: ``spans[i]`` is the ``(start, end)`` of the original characters that
 produced character ``i``, so a match in normalised text maps back with ``to_original``.
@@ -24,7 +25,7 @@ _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
 # Gesture emoji that answer a question on their own (a lone 👍 is a yes in LINE), and a few
 # that carry danger: they become a word instead of being dropped like other emoji, so
 # flow-control answers survive and the danger check sees the knife or the pills.
-_GESTURE_WORDS = {
+_EMOJI_WORDS = {
     "👍": "ok",
     "👌": "ok",
     "🙆": "ok",
@@ -119,7 +120,7 @@ def normalize(raw: str) -> Normalized:
         spans[-1] = (spans[-1][0], end)
 
     for ch, start, end in _nfkc_units(raw):
-        word = _GESTURE_WORDS.get(ch)
+        word = _EMOJI_WORDS.get(ch)
         if word is not None:
             if out and out[-1] != " ":
                 emit(" ", start, end)
