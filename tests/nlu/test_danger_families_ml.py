@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-36 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-38 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -45,7 +45,10 @@ from nlu.danger import DangerDetector
         ("छोरीको ढाडभरि निलडाम देखें, सोध्दा बोल्दिन", "child_abuse"),
         # Batch 25: a last message to pass on to family, with thanks or a goodbye.
         ("please let my dad know i'm sorry for all of it. this is goodbye", "suicidal"),
-        ("thank you for listening all these months. tell my wife i loved her every day", "suicidal"),
+        (
+            "thank you for listening all these months. tell my wife i loved her every day",
+            "suicidal",
+        ),
         ("아들한테 사랑한다고 꼭 전해 주세요. 다들 미안해", "suicidal"),
         ("nhan voi bo me la con xin loi. vinh biet", "suicidal"),
         ("pakisabi sa mga anak ko na mahal na mahal ko sila, salamat sa lahat", "suicidal"),
@@ -59,11 +62,20 @@ from nlu.danger import DangerDetector
         ("I just want to lie down and not have to face any of this ever again", "suicidal"),
         ("em chi muon ngu thoi, mai khong bao gio thuc day nua", "suicidal"),
         # A flat not opened for days with the radio on day and night; a throat pressed.
-        ("the lady next door hasn't answered her door for days and her radio is on day and night", "collapsed"),
+        (
+            "the lady next door hasn't answered her door for days and her radio is on day and night",
+            "collapsed",
+        ),
         ("shriman le raksi piyera mero ghaati samatyo", "violence_now"),
         # Batch 27: a pet given a new home before a date or "after I'm gone".
-        ("うちの犬を引き取ってくれる人を探しています。わたしが いなくなったあと こまるので", "suicidal"),
-        ("could anyone adopt my cat? after this weekend there'll be no one to feed her", "suicidal"),
+        (
+            "うちの犬を引き取ってくれる人を探しています。わたしが いなくなったあと こまるので",
+            "suicidal",
+        ),
+        (
+            "could anyone adopt my cat? after this weekend there'll be no one to feed her",
+            "suicidal",
+        ),
         ("기르던 고양이 데려가 줄 사람 있어요? 오늘 밤이 마지막이라서요", "suicidal"),
         ("mero biralo lai kasaile paldinu, aaja rati pachhi ma hunna", "suicidal"),
         # A letter left and things sorted or given away; the end of everything; no waking.
@@ -74,17 +86,29 @@ from nlu.danger import DangerDetector
         # A neighbour not seen, with post piling up, flies or a smell; locked in a room.
         ("3にち みかけない となりの おばあさん。ポストに しんぶん たまってる", "collapsed"),
         ("2週間みない 上の階の人、においがする", "collapsed"),
-        ("the man next door hasn't picked up his newspapers in days and there are flies at the window", "collapsed"),
+        (
+            "the man next door hasn't picked up his newspapers in days and there are flies at the window",
+            "collapsed",
+        ),
         ("mailbox is full next door and there's a horrible smell in the hallway", "collapsed"),
         ("へやに かぎを かけられて でられない ごはんも ない", "violence_now"),
         # Batch 28: "if I were gone" with a small child; a care home or a helper leaving
         # nappies unchanged (Kansai); a pupil's marks; an ex watching the flat; a number of
         # painkillers; "would anyone notice if someone vanished"; cuts again and deep; a carer
         # afraid of themself; "I won't last many more days"; coerced sex for a room or a job.
-        ("児童手当のこと聞きたいです。それと、わたしが いなくなったら 赤ちゃんは どうなるのかなって", "suicidal"),
+        (
+            "児童手当のこと聞きたいです。それと、わたしが いなくなったら 赤ちゃんは どうなるのかなって",
+            "suicidal",
+        ),
         ("おかんの オムツ、施設で 一日中 かえてもろてへんらしい。あざも ある", "elder_abuse"),
-        ("one of the kids in my class keeps coming in with burn marks on his hands, says it was the stove", "child_abuse"),
-        ("my ex keeps sitting outside my building in his car and sent me pictures of my balcony", "violence_now"),
+        (
+            "one of the kids in my class keeps coming in with burn marks on his hands, says it was the stove",
+            "child_abuse",
+        ),
+        (
+            "my ex keeps sitting outside my building in his car and sent me pictures of my balcony",
+            "violence_now",
+        ),
         ("swallowed maybe 25 of my ibuprofen an hour ago", "overdose"),
         ("would anybody even care if someone just vanished? asking for a friend", "suicidal"),
         ("大腿又劃了幾道口子，割得很深", "self_harm"),
@@ -129,7 +153,10 @@ from nlu.danger import DangerDetector
         # children alone for days with no parent back; cutting and blood that won't stop;
         # looking down from a height; not seeing out the winter; an ex at the door with a
         # knife (kana); going into a river with a child and tired.
-        ("if anything happens to me at the factory at least my parents would get the insurance money", "suicidal"),
+        (
+            "if anything happens to me at the factory at least my parents would get the insurance money",
+            "suicidal",
+        ),
         ("我要是出事了，爸妈至少能拿到保险金，这样也好", "suicidal"),
         ("नेपाल फर्किंदा बाकसमा फर्कन्छु होला", "suicidal"),
         ("they'll send me back home in a coffin at this rate", "suicidal"),
@@ -141,12 +168,18 @@ from nlu.danger import DangerDetector
         ("ông chủ khóa cửa từ bên ngoài, không cho chúng em ra ngoài", "violence_now"),
         ("sasu lai khana dindaina logne le, budhi aama dublo bhayo", "elder_abuse"),
         ("ông ngoại bị bỏ đói mấy ngày rồi, cậu em không cho ông ăn", "elder_abuse"),
-        ("the kids next door have been on their own since Saturday and the mum hasn't come back", "child_abuse"),
+        (
+            "the kids next door have been on their own since Saturday and the mum hasn't come back",
+            "child_abuse",
+        ),
         ("naglaslas ako ng pulso kagabi, ayaw tumigil ng dugo", "self_harm"),
         ("haat ma chakku le kaatchu, ragat rokidaina", "self_harm"),
         ("ベランダから ずっと 下を 見ている。 とびたい", "suicidal"),
         ("この冬を越す気はない。灯油も買わん", "suicidal"),
-        ("まえ の おっと が げんかん の まえ に います。 ほうちょう を もって います", "violence_now"),
+        (
+            "まえ の おっと が げんかん の まえ に います。 ほうちょう を もって います",
+            "violence_now",
+        ),
         ("こどもと いっしょに かわに はいります。 もう つかれました", "suicidal"),
         # Things handed out with "I don't think we'll meet again" (kana too).
         ("友だちが 持ち物を くばってる。 もう あえないと おもう って いってた", "suicidal"),
@@ -155,10 +188,19 @@ from nlu.danger import DangerDetector
         # in a nappy in the cold; cuts again with a blade (zh); an elder left without food
         # (vi); not answering when called (ne); "don't look for me" with thanks or sorry.
         ("どうせ 来週には いなくなるし、申請とか 意味ない", "suicidal"),
-        ("won't be around after the weekend, just tying up loose ends so my sister doesn't have to", "suicidal"),
+        (
+            "won't be around after the weekend, just tying up loose ends so my sister doesn't have to",
+            "suicidal",
+        ),
         ("かのじょが ドアに かぎを かけて、 ぼくを そとに ださない", "violence_now"),
-        ("my support worker keeps taking my benefit money and I can't buy food", "disability_abuse"),
-        ("the 3 year old downstairs is on the balcony in just a diaper again and it's freezing", "child_abuse"),
+        (
+            "my support worker keeps taking my benefit money and I can't buy food",
+            "disability_abuse",
+        ),
+        (
+            "the 3 year old downstairs is on the balcony in just a diaper again and it's freezing",
+            "child_abuse",
+        ),
         ("又拿刀片割了手臂，止不住", "self_harm"),
         ("con dâu bỏ mặc ông nội, không cho ăn mấy ngày rồi", "elder_abuse"),
         ("dai bhuima dhalnubhayo, bolaauda pani boldaina", "collapsed"),
@@ -168,9 +210,15 @@ from nlu.danger import DangerDetector
         # given food; one's own funeral arranged before a date with "no bills after that";
         # cut again, deeper; an ex who forced the lock (zh); a whole box of pills (ko); fallen
         # and not answering (ne); an elder tied to the bed, a child belted (tl).
-        ("元カレが マンションの前に 車を停めて 毎晩 待ってる。 ポストに わたしの しゃしん が はいってた", "violence_now"),
+        (
+            "元カレが マンションの前に 車を停めて 毎晩 待ってる。 ポストに わたしの しゃしん が はいってた",
+            "violence_now",
+        ),
         ("85さいの ははに むすめが ごはんを くれない らしい", "elder_abuse"),
-        ("I'd like my own funeral arranged before Friday. won't have to worry about the bills after that", "suicidal"),
+        (
+            "I'd like my own funeral arranged before Friday. won't have to worry about the bills after that",
+            "suicidal",
+        ),
         ("cut again last night, deeper than before", "self_harm"),
         ("前夫每天在楼下等我，昨天把门锁撬开了", "violence_now"),
         ("수면제 한 통 통째로 다 먹었어", "overdose"),
@@ -189,6 +237,35 @@ from nlu.danger import DangerDetector
         ("犬を ベランダの そとに つるして おどされた", "violence_now"),
         ("ひとりで すんで います。 しんだら だれが みつけて くれますか", "suicidal"),
         ("かぎを そとから かけられて でられない", "violence_now"),
+        # Batches 37-38: affairs put in order with thanks or "do not contact me"; joining a
+        # spouse who died; a painless way looked up; medicine to be taken at once; wanting to
+        # kill someone; a threat to stab; cutting again; a child hungry or left for days.
+        (
+            "I've closed my bank accounts and written down the passwords for my sister. thank you for everything",
+            "suicidal",
+        ),
+        ("I found a painless way online and I've decided, it's this weekend", "suicidal"),
+        (
+            "妻を見送って五年。そろそろ妻のところへ行こうと思う。通帳の場所は娘に書いておいた",
+            "suicidal",
+        ),
+        ("ぶろんを何箱も集めてある。週末にまとめて飲むつもり", "overdose"),
+        ("いろいろ考えたけど、もう自分を終わりにしようと思います", "suicidal"),
+        ("上司を殺したい。今から会社に行く", "violence_now"),
+        ("お父さんが一週間帰ってこない。妹と二人でパンしか食べてない", "child_abuse"),
+        ("となりの こども いつも おなかを すかせて いる。 よるも ひとり", "child_abuse"),
+        ("银行卡密码写好放在桌上了，谢谢你们这些年的照顾", "suicidal"),
+        ("我在网上查了不痛的方法，也决定好了", "suicidal"),
+        ("통장 정리하고 비밀번호도 적어 뒀어요. 그동안 고마웠어요", "suicidal"),
+        (
+            "minh da don sach phong, do dac de lai cho em gai het. dung lien lac voi minh nua",
+            "suicidal",
+        ),
+        ("em tim cach chet khong dau tren mang roi, chuan bi xong het roi", "suicidal"),
+        ("bholi tyo manche lai chakku le hanchhu", "violence_now"),
+        ("sabai kura bandisake, ama lai last msg pathaisake", "suicidal"),
+        ("nag-cut na naman ako kagabi sa braso", "self_harm"),
+        ("naibigay ko na lahat ng gamit ko, wag nyo na akong tawagan", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -358,6 +435,19 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "昔 ちちに たたかれました。 いまは はなれて くらして おだやか です",
         "面接、完全に終わった。穴があったら入りたい",
         "一人暮らしなので、見守りサービスに申し込みたいです",
+        # Batches 37-38: overwork that "kills", hate as a measure, vanishing from shame, a past
+        # that is over, visiting a living mother, buying cold medicine ahead.
+        "残業ばっかりで会社に殺されるよ〜 有給ってどう取るの",
+        "あいつ殺したいくらいムカつく笑 まあ明日には忘れる",
+        "発表で噛んで恥ずかしくて消えたかった 笑",
+        "むかし ちちが こわかった。 いまは ひとりで げんき です",
+        "高校の頃はリスカしてた頃もあったけど、今はもう全然やってないです",
+        "母のところへ行こうと思います。施設の面会時間は何時までですか",
+        "風邪薬を買いだめしておきたいので、ドラッグストアの安い日を教えて",
+        "忙到要死了，周末还要加班",
+        "以前被继父打过，不过现在一个人生活，过得不错",
+        "truoc day em bi ba me danh nhieu lam, gio qua Nhat di hoc va song o ky tuc xa on roi",
+        "I cleaned my room and passed my driving test, thanks for the help with the forms",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -378,6 +468,8 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "he locked me out of my phone account and then locked me in the bathroom",
         "新闻说有人卧轨，地铁晚点了，我也想跳轨",
         "시간 죽이려고 왔는데 사실 죽고 싶어요",
+        "昔は夫が怖かった。今は安全です。でも昨日また元夫が来て首を絞められた",
+        "忙到要死了，但是我真的不想活了",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
