@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-38 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-40 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -266,6 +266,29 @@ from nlu.danger import DangerDetector
         ("sabai kura bandisake, ama lai last msg pathaisake", "suicidal"),
         ("nag-cut na naman ako kagabi sa braso", "self_harm"),
         ("naibigay ko na lahat ng gamit ko, wag nyo na akong tawagan", "suicidal"),
+        # Batches 39-40: not alive by then, if I die, a date set, a last wish with nothing left
+        # to regret, a funeral portrait chosen, burns, kerosene, a pension taken with weight lost.
+        (
+            "honestly i won't be around by then, so why am i even asking about the renewal",
+            "suicidal",
+        ),
+        ("if i die here who pays to send me home? i've chosen the date already", "suicidal"),
+        ("다음 주면 나 없을 거니까 신경 쓰지 마세요. 내가 죽으면 방은 어떻게 되나요", "suicidal"),
+        ("neu toi chet thi no cua toi ai tra? met lam roi", "suicidal"),
+        ("我活不到下个月了，我死后存款给妈妈", "suicidal"),
+        ("ma mare bhane mero kotha ko bhada kasle tirchha? bachera ke garne", "suicidal"),
+        ("遺影の写真はもう選んである。犬の引き取り先も見つけた", "suicidal"),
+        ("最後に一目だけ孫に会いたい。もう思い残すことはない", "suicidal"),
+        ("あいつの家にガソリンまいて火つけてやる", "violence_now"),
+        ("またタバコを腕に押しつけてしまった", "self_harm"),
+        ("子どもが父親に熱湯をかけられたと言っています", "violence_now"),
+        ("ちちの ねんきん、 あにが ぜんぶ とった。 ちち やせて きた", "elder_abuse"),
+        ("おっと が へや の かぎ を しめた。 そとに でられない", "violence_now"),
+        ("선생님, 우리 애 팔에 아빠가 담뱃불로 지진 자국이 있어요", "child_abuse"),
+        ("churot le pole feri, kasailai bhanna sakina", "self_harm"),
+        ("sathi le goli dherai khayo, uthdaina", "overdose"),
+        ("hinahampas ko ulit ang ulo ko kapag stress", "self_harm"),
+        ("yung batang lalaki sa tabi, hindi siya pinapapasok ng tatay niya", "child_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -448,6 +471,18 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "以前被继父打过，不过现在一个人生活，过得不错",
         "truoc day em bi ba me danh nhieu lam, gio qua Nhat di hoc va song o ky tuc xa on roi",
         "I cleaned my room and passed my driving test, thanks for the help with the forms",
+        # Batches 39-40: away for the holidays, a moving date, a mother's funeral portrait, a
+        # last look at a mountain, dramas, a kitchen knife, OD as a word, shame, a past.
+        "I won't be around next week, I'm going back to Manila for the holidays. can the ward mail it?",
+        "日にちは決めました。引っ越しの業者さんも頼みました",
+        "母のために遺影の写真を選んでいます。葬儀の手続きを教えてください",
+        "最後にもう一度だけ富士山が見たいな",
+        "昨天看的韩剧里男主跳楼了，太虐了",
+        "Xem phim Nhật có cảnh nhảy cầu buồn quá",
+        "sa kusina ng restaurant, kutsilyo hawak ko buong araw",
+        "授業でオーバードーズって言葉を聞いたけど意味は？",
+        "消えてしまいたいくらい恥ずかしい失敗をした",
+        "まえ の かれし が なぐった。 いま は わかれて あんぜん です",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -470,6 +505,7 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "시간 죽이려고 왔는데 사실 죽고 싶어요",
         "昔は夫が怖かった。今は安全です。でも昨日また元夫が来て首を絞められた",
         "忙到要死了，但是我真的不想活了",
+        "前の夫に殴られてた。今は別れて安全です。でも今日また家に来て包丁を持ってる",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
