@@ -9,6 +9,7 @@ import time
 
 import pytest
 import redis.asyncio as redis
+from redis.exceptions import DataError
 
 from bot.redis_conn import PromptSendConnection, connect_redis
 from settings import RedisSettings
@@ -56,3 +57,28 @@ async def test_a_redis_that_stops_answering_still_times_out() -> None:
         finally:
             await proxy.forward()
             await asyncio.wait_for(client.aclose(), 5)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("SET", "tsunagu:k", "v"),
+        ("EVALSHA", "a" * 40, 3, "k1", "k2", "k3", 1.5, -2, 10**20, 0.1, 1e300, "日本語", b"\x00\xff"),
+        ("CONFIG GET", "maxmemory"),
+        (b"CLIENT SETNAME", b"tsunagu"),
+        ("XADD", "tsunagu:s", "*", "f", memoryview(b"abc")),
+        ("SET", "tsunagu:big", "x" * 100_000),
+    ],
+)
+def test_commands_are_packed_to_the_same_bytes_as_redis_py_packs_them(args: tuple[object, ...]) -> None:
+    ours = b"".join(bytes(chunk) for chunk in PromptSendConnection().pack_command(*args))  # type: ignore[arg-type]
+    theirs = b"".join(bytes(chunk) for chunk in redis.Connection().pack_command(*args))  # type: ignore[arg-type]
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("value", [True, None, [1], {"a": 1}])
+def test_a_value_redis_py_refuses_is_refused(value: object) -> None:
+    with pytest.raises(DataError):
+        redis.Connection().pack_command("SET", "tsunagu:k", value)  # type: ignore[arg-type]
+    with pytest.raises(DataError):
+        PromptSendConnection().pack_command("SET", "tsunagu:k", value)  # type: ignore[arg-type]
