@@ -12,7 +12,9 @@ from typing import Any
 
 import fakeredis
 import redis.asyncio as redis
+from redis.asyncio.connection import AbstractConnection
 from redis.driver_info import DriverInfo
+from redis.event import AsyncAfterConnectionReleasedEvent
 from redis.exceptions import DataError
 from redis.typing import EncodableT
 
@@ -79,6 +81,36 @@ class PromptSendConnection(redis.Connection):
             raise DataError(exc) from exc
 
 
+class QuietPool(redis.ConnectionPool):
+    """redis-py's pool without the OpenTelemetry bookkeeping it does on every command.
+
+    redis-py 8 lends a connection for each command and, on lending and on taking it back,
+    checks its deprecated arguments and records five connection-count changes for metrics
+    that are off unless OpenTelemetry is set up for redis-py, which the bot never does: about
+    0.16 ms of a worker's CPU per event (bench/profile_handling.py). Lending and taking back
+    are otherwise redis-py's own: the same lock, the same connection check before lending,
+    the same reconnect and release event on return (tests/bot/test_redis_conn.py)."""
+
+    async def get_connection(self) -> AbstractConnection:  # type: ignore[override]  # no deprecated args
+        async with self._lock:
+            connection: AbstractConnection = self.get_available_connection()  # type: ignore[no-untyped-call]
+        try:
+            await self.ensure_connection(connection)
+        except BaseException:
+            await self.release(connection)
+            raise
+        return connection
+
+    async def release(self, connection: AbstractConnection) -> None:
+        async with self._lock:
+            self._in_use_connections.remove(connection)
+            if connection.should_reconnect():  # type: ignore[no-untyped-call]
+                await connection.disconnect()
+            self._available_connections.append(connection)
+        dispatcher: Any = self._event_dispatcher
+        await dispatcher.dispatch_async(AsyncAfterConnectionReleasedEvent(connection))  # type: ignore[no-untyped-call]
+
+
 @lru_cache
 def _embedded_server() -> fakeredis.FakeServer:
     """One in-process "server" shared by every client of this process."""
@@ -93,7 +125,8 @@ def connect_redis(settings: RedisSettings) -> redis.Redis:
     # One DriverInfo for the pool: without it every new connection looks redis-py's version up
     # in the installed package metadata (importlib.metadata, ~1 ms of CPU each), which the
     # webhook paid whenever a burst grew its pool.
-    return redis.Redis.from_url(
+    pool = QuietPool.from_url(
         settings.url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30,
         driver_info=DriverInfo(), **prompt,
     )
+    return redis.Redis.from_pool(pool)

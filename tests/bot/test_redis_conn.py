@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as redis
 from redis.exceptions import DataError
 
-from bot.redis_conn import PromptSendConnection, connect_redis
+from bot.redis_conn import PromptSendConnection, QuietPool, connect_redis
 from settings import RedisSettings
 from tests.support.proxy import faulty_proxy
 
@@ -82,3 +82,31 @@ def test_a_value_redis_py_refuses_is_refused(value: object) -> None:
         redis.Connection().pack_command("SET", "tsunagu:k", value)  # type: ignore[arg-type]
     with pytest.raises(DataError):
         PromptSendConnection().pack_command("SET", "tsunagu:k", value)  # type: ignore[arg-type]
+
+
+async def test_the_pool_lends_and_takes_back_connections_as_redis_py_does() -> None:
+    host, port, db = _target()
+    client = connect_redis(RedisSettings.model_validate({"REDIS_URL": f"redis://{host}:{port}/{db}"}))
+    pool = client.connection_pool
+    try:
+        assert isinstance(pool, QuietPool)
+        await asyncio.gather(*(client.incr("tsunagu:test:pool") for _ in range(20)))
+        assert int(await client.get("tsunagu:test:pool") or 0) == 20
+        assert not pool._in_use_connections and pool._available_connections
+        lent = await pool.get_connection()
+        await pool.release(lent)
+        assert pool._available_connections[-1] is lent and not pool._in_use_connections
+        await client.delete("tsunagu:test:pool")
+    finally:
+        await client.aclose()
+
+
+async def test_a_connection_that_cannot_connect_goes_back_to_the_pool() -> None:
+    pool = QuietPool.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    client = redis.Redis.from_pool(pool)
+    try:
+        with pytest.raises(redis.ConnectionError):
+            await client.ping()
+        assert not pool._in_use_connections and len(pool._available_connections) == 1
+    finally:
+        await client.aclose()
