@@ -6,22 +6,33 @@ SET NX) against fakeredis in this process, so the dev setup exercises production
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
 import fakeredis
 import redis.asyncio as redis
+from redis.asyncio.connection import AbstractConnection
 from redis.driver_info import DriverInfo
+from redis.event import AsyncAfterConnectionReleasedEvent
+from redis.exceptions import DataError
+from redis.typing import EncodableT
 
 from settings import RedisSettings
+
+hiredis_pack_command: Callable[[tuple[Any, ...]], bytes] | None
+try:
+    from hiredis import pack_command as hiredis_pack_command
+except ImportError:  # pragma: no cover - installed with redis[hiredis] (pyproject.toml)
+    hiredis_pack_command = None
 
 # A command this small is taken by the socket's buffers at once when nothing is waiting there.
 _SMALL_COMMAND = 16 * 1024
 
 
 class PromptSendConnection(redis.Connection):
-    """redis-py's TCP connection, without a task per command to time out the send.
+    """redis-py's TCP connection, without a task per command to time out the send, and
+    packing commands with hiredis (``pack_command``).
 
     With ``socket_timeout`` set, redis-py bounds every send with ``asyncio.wait_for``, which
     on Python 3.11 makes a task per command: about a fifth of a round trip's CPU
@@ -49,6 +60,56 @@ class PromptSendConnection(redis.Connection):
         finally:
             self.socket_timeout = timeout
 
+    def pack_command(self, *args: EncodableT) -> list[bytes]:
+        """hiredis's C packer, as redis-py's synchronous client uses it when hiredis is there
+        (``HiredisRespSerializer``); its asyncio client packs in Python, argument by argument,
+        about 0.2 ms of a worker's CPU per event (bench/profile_handling.py). The same bytes
+        (tests/bot/test_redis_conn.py); a value of another type is refused as redis-py does."""
+        encoder = self.encoder
+        if hiredis_pack_command is None or encoder.encoding != "utf-8" or encoder.encoding_errors != "strict":
+            return super().pack_command(*args)
+        # A command name of several words ("CONFIG GET") is sent as separate arguments.
+        head: Any = args[0]
+        words: tuple[Any, ...] = args
+        if isinstance(head, str):
+            words = (*head.encode().split(), *args[1:])
+        elif b" " in head:
+            words = (*head.split(), *args[1:])
+        try:
+            return [hiredis_pack_command(words)]
+        except TypeError as exc:
+            raise DataError(exc) from exc
+
+
+class QuietPool(redis.ConnectionPool):
+    """redis-py's pool without the OpenTelemetry bookkeeping it does on every command.
+
+    redis-py 8 lends a connection for each command and, on lending and on taking it back,
+    checks its deprecated arguments and records five connection-count changes for metrics
+    that are off unless OpenTelemetry is set up for redis-py, which the bot never does: about
+    0.16 ms of a worker's CPU per event (bench/profile_handling.py). Lending and taking back
+    are otherwise redis-py's own: the same lock, the same connection check before lending,
+    the same reconnect and release event on return (tests/bot/test_redis_conn.py)."""
+
+    async def get_connection(self) -> AbstractConnection:  # type: ignore[override]  # no deprecated args
+        async with self._lock:
+            connection: AbstractConnection = self.get_available_connection()  # type: ignore[no-untyped-call]
+        try:
+            await self.ensure_connection(connection)
+        except BaseException:
+            await self.release(connection)
+            raise
+        return connection
+
+    async def release(self, connection: AbstractConnection) -> None:
+        async with self._lock:
+            self._in_use_connections.remove(connection)
+            if connection.should_reconnect():  # type: ignore[no-untyped-call]
+                await connection.disconnect()
+            self._available_connections.append(connection)
+        dispatcher: Any = self._event_dispatcher
+        await dispatcher.dispatch_async(AsyncAfterConnectionReleasedEvent(connection))  # type: ignore[no-untyped-call]
+
 
 @lru_cache
 def _embedded_server() -> fakeredis.FakeServer:
@@ -64,7 +125,8 @@ def connect_redis(settings: RedisSettings) -> redis.Redis:
     # One DriverInfo for the pool: without it every new connection looks redis-py's version up
     # in the installed package metadata (importlib.metadata, ~1 ms of CPU each), which the
     # webhook paid whenever a burst grew its pool.
-    return redis.Redis.from_url(
+    pool = QuietPool.from_url(
         settings.url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30,
         driver_info=DriverInfo(), **prompt,
     )
+    return redis.Redis.from_pool(pool)

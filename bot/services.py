@@ -81,6 +81,8 @@ class Services:
     maintenance: Maintenance
     # Callback reminders: run wherever stream workers run (see ``loops``).
     reminders: ReminderScheduler
+    # The desk's single-statement reads, on connections of their own in autocommit.
+    reads_engine: AsyncEngine | None = None
 
     def worker(self, name: str | None = None) -> StreamWorker:
         s = self.settings.worker
@@ -133,6 +135,8 @@ class Services:
         await self.line_client.close()
         await self.redis.aclose()
         await self.db_engine.dispose()
+        if self.reads_engine is not None:
+            await self.reads_engine.dispose()
 
 
 def staff_labels() -> dict[str, Any]:
@@ -165,6 +169,11 @@ async def build_services(settings: Settings, *, pre_ping: bool = True) -> Servic
         pre_ping=pre_ping,
     )
     sessions = session_factory(db_engine)
+    reads_engine = make_async_engine(
+        database.url, connect_timeout_s=database.connect_timeout_s,
+        statement_timeout_ms=database.statement_timeout_ms, pool_timeout_s=database.pool_timeout_s,
+        pre_ping=pre_ping, autocommit=True,
+    )
     catalogue = load_catalogue()
     directory = load_directory(settings.ward)
     # Embedded by default; with NLU_BACKEND=rasa, Rasa wrapped in the embedded fallback.
@@ -174,7 +183,7 @@ async def build_services(settings: Settings, *, pre_ping: bool = True) -> Servic
     openings = CaseOpenings(redis_client)  # every case opening moves the "no open case" marker's counters
     conversation = Conversation(
         state=state, catalogue=catalogue, understander=understander,
-        desk=HandoffDesk(directory=directory, sessions=sessions, openings=openings),
+        desk=HandoffDesk(directory=directory, sessions=sessions, openings=openings, reads=reads_engine),
     )
     conversation.load_languages()
     messenger = Messenger(AsyncMessagingApi(line_client), timeout_s=settings.line.timeout_s)
@@ -219,4 +228,5 @@ async def build_services(settings: Settings, *, pre_ping: bool = True) -> Servic
             sessions=sessions, outbox=outbox, deliverer=deliverer, conversation=conversation,
             directory=directory, interval_s=settings.worker.reminder_interval_s,
         ),
+        reads_engine=reads_engine,
     )

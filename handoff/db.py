@@ -55,7 +55,7 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
 
 def make_async_engine(
     url: str, *, connect_timeout_s: int = 5, statement_timeout_ms: int = 15_000, pool_timeout_s: float = 5.0,
-    pre_ping: bool = True,
+    pre_ping: bool = True, autocommit: bool = False,
 ) -> AsyncEngine:
     """Timeouts everywhere, so a hung or refusing database fails fast (and the event that
     needed it stays pending) instead of wedging a worker: connecting, each statement on the
@@ -65,9 +65,16 @@ def make_async_engine(
     never fails on one the database dropped. A worker turns it off: a dropped connection
     fails its turn as an infrastructure error, the pool is invalidated and the event is
     retried, and the ping was a round trip per checkout (about 0.3 ms of worker CPU per
-    event, bench/profile_handling.py)."""
+    event, bench/profile_handling.py).
+
+    ``autocommit``: every connection of this engine's own pool runs without transactions,
+    for single-statement reads (``handoff.desk``): set once per connection, where
+    ``execution_options(isolation_level=...)`` on a shared pool sets and resets it around
+    each checkout."""
     url = async_url(url)
     options: dict[str, Any] = {"pool_pre_ping": pre_ping}
+    if autocommit:
+        options["isolation_level"] = "AUTOCOMMIT"
     if url.startswith("postgresql"):
         options["pool_timeout"] = pool_timeout_s
         options["connect_args"] = {

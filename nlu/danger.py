@@ -135,14 +135,20 @@ class DangerLexicon:
             return text
         return "".join([*out, text[last:]])
 
-    def variants(self, norm: Normalized) -> list[str]:
-        """The idiom-masked texts the patterns are tried on."""
-        masked = self.mask_idioms(norm.folded)
+    def masked_forms(self, norm: Normalized) -> tuple[str, str]:
+        """The folded text idiom-masked, and the same without accents (Vietnamese and others
+        typed without them): what the patterns, the cues and the classifier all start from,
+        masked once per check (``DangerDetector.check``)."""
+        return self.mask_idioms(norm.folded), self.mask_idioms(strip_accents(norm.folded))
+
+    def variants(self, norm: Normalized, forms: tuple[str, str] | None = None) -> list[str]:
+        """The idiom-masked texts the patterns are tried on; ``forms``: ``masked_forms(norm)``
+        if the caller has it."""
+        masked, plain = forms or self.masked_forms(norm)
         tight = compact(masked)
         # Masking again after compaction catches idioms split by spaces or punctuation.
         tight = self.mask_idioms(tight)
         # Vietnamese (and others) typed without accents: accent-free patterns match both.
-        plain = self.mask_idioms(strip_accents(norm.folded))
         return list(dict.fromkeys([masked, tight, tight.replace("ー", ""), plain]))
 
     def __post_init__(self) -> None:
@@ -154,9 +160,9 @@ class DangerLexicon:
         self._scanner = PatternSet([p.pattern for _, p in self._owners])
         self._masker = Substituter([p.pattern for p in self.idioms], _MASK)
 
-    def match(self, norm: Normalized) -> list[DangerHit]:
+    def match(self, norm: Normalized, forms: tuple[str, str] | None = None) -> list[DangerHit]:
         hits: dict[str, DangerHit] = {}
-        for text in self.variants(norm):
+        for text in self.variants(norm, forms):
             for index in self._scanner.which(text):
                 category, pattern = self._owners[index]
                 if category in hits:
@@ -209,11 +215,13 @@ class DangerDetector:
     def check(self, text: str | Normalized, extra_score: float = 0.0) -> DangerVerdict:
         """``extra_score``: e.g. the intent classifier's crisis probability for this text."""
         norm = text if isinstance(text, Normalized) else normalize(text)
-        hits = self.lexicon.match(norm)
+        # Masked once here, not again by each step below (six masking passes were three).
+        forms = self.lexicon.masked_forms(norm)
+        hits = self.lexicon.match(norm, forms)
         score = extra_score
         threshold = self.threshold
         if self.scorer is not None and norm.folded:
-            masked = self.masked_text(norm)
+            masked = forms[0].replace(_MASK, " ")  # masked_text(norm)
             if masked != norm.folded:
                 threshold = max(threshold, self.threshold_after_idiom)
             if len(masked.replace(" ", "")) >= CLASSIFIER_MIN_CHARS:
@@ -222,9 +230,7 @@ class DangerDetector:
             return DangerVerdict(True, tuple(hits), score, "lexicon")
         texts: list[str] = []
         if self.cues is not None:
-            masked_text = self.lexicon.mask_idioms(norm.folded)
-            texts = [masked_text, self.lexicon.mask_idioms(strip_accents(norm.folded))]
-            texts = list(dict.fromkeys(texts))
+            texts = list(dict.fromkeys(forms))
             found = self.cues.match(texts)
             if found:
                 cue_hits = tuple(DangerHit(kind, rule, where[:80]) for kind, rule, where in found)

@@ -88,6 +88,24 @@ class DangerCues:
 
     def __post_init__(self) -> None:
         self._scanner = PatternSet(self.patterns)
+        self._indexed: list[CueRule] | None = None
+        self._by_first: dict[str, list[int]] = {}
+        self._always: list[int] = []
+
+    def _candidates(self, present: set[str]) -> list[CueRule]:
+        """The rules that can fire on ``present``, in the order of ``rules``: those whose
+        first group meets it (a rule fires only when every group does). Checking all of them
+        cost ~0.4 ms a message, the largest part of the danger check (bench/profile_handling.py).
+        The index follows ``rules`` when the list is replaced (bench/nlu_danger_threshold.py)."""
+        if self._indexed is not self.rules:
+            by_first: dict[str, list[int]] = {}
+            for i, rule in enumerate(self.rules):
+                for concept in rule.groups[0] if rule.groups else ():
+                    by_first.setdefault(concept, []).append(i)
+            always = [i for i, rule in enumerate(self.rules) if not rule.groups]
+            self._by_first, self._always, self._indexed = by_first, always, self.rules
+        found = {i for concept in present for i in self._by_first.get(concept, ())}
+        return [self.rules[i] for i in sorted(found.union(self._always))]
 
     def concepts(self, sentence: str) -> set[str]:
         return {self.owners[i] for i in self._scanner.which(sentence)}
@@ -103,7 +121,7 @@ class DangerCues:
         for text in texts:
             # One pass over the whole text first: most messages satisfy no rule even there.
             whole = self.concepts(text)
-            if not any(rule.fires(whole) for rule in self.rules):
+            if not any(rule.fires(whole) for rule in self._candidates(whole)):
                 continue
             sentences = [s for s in _SENTENCE_END.split(text) if s.strip()][:MAX_SENTENCES]
             present = [self.concepts(s) for s in sentences]
@@ -111,7 +129,7 @@ class DangerCues:
                 window = here | present[i + 1] if i + 1 < len(present) else here
                 if len(window) < 2:
                     continue
-                for rule in self.rules:
+                for rule in self._candidates(window):
                     if rule.kind not in found and rule.fires(window):
                         found[rule.kind] = (rule.kind, rule.name, " ".join(sentences[i : i + 2]))
                 if found:  # one window is enough to answer; the kinds are those it showed

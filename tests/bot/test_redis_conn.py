@@ -9,8 +9,9 @@ import time
 
 import pytest
 import redis.asyncio as redis
+from redis.exceptions import DataError
 
-from bot.redis_conn import PromptSendConnection, connect_redis
+from bot.redis_conn import PromptSendConnection, QuietPool, connect_redis
 from settings import RedisSettings
 from tests.support.proxy import faulty_proxy
 
@@ -56,3 +57,56 @@ async def test_a_redis_that_stops_answering_still_times_out() -> None:
         finally:
             await proxy.forward()
             await asyncio.wait_for(client.aclose(), 5)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("SET", "tsunagu:k", "v"),
+        ("EVALSHA", "a" * 40, 3, "k1", "k2", "k3", 1.5, -2, 10**20, 0.1, 1e300, "日本語", b"\x00\xff"),
+        ("CONFIG GET", "maxmemory"),
+        (b"CLIENT SETNAME", b"tsunagu"),
+        ("XADD", "tsunagu:s", "*", "f", memoryview(b"abc")),
+        ("SET", "tsunagu:big", "x" * 100_000),
+    ],
+)
+def test_commands_are_packed_to_the_same_bytes_as_redis_py_packs_them(args: tuple[object, ...]) -> None:
+    ours = b"".join(bytes(chunk) for chunk in PromptSendConnection().pack_command(*args))  # type: ignore[arg-type]
+    theirs = b"".join(bytes(chunk) for chunk in redis.Connection().pack_command(*args))  # type: ignore[arg-type]
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("value", [True, None, [1], {"a": 1}])
+def test_a_value_redis_py_refuses_is_refused(value: object) -> None:
+    with pytest.raises(DataError):
+        redis.Connection().pack_command("SET", "tsunagu:k", value)  # type: ignore[arg-type]
+    with pytest.raises(DataError):
+        PromptSendConnection().pack_command("SET", "tsunagu:k", value)  # type: ignore[arg-type]
+
+
+async def test_the_pool_lends_and_takes_back_connections_as_redis_py_does() -> None:
+    host, port, db = _target()
+    client = connect_redis(RedisSettings.model_validate({"REDIS_URL": f"redis://{host}:{port}/{db}"}))
+    pool = client.connection_pool
+    try:
+        assert isinstance(pool, QuietPool)
+        await asyncio.gather(*(client.incr("tsunagu:test:pool") for _ in range(20)))
+        assert int(await client.get("tsunagu:test:pool") or 0) == 20
+        assert not pool._in_use_connections and pool._available_connections
+        lent = await pool.get_connection()
+        await pool.release(lent)
+        assert pool._available_connections[-1] is lent and not pool._in_use_connections
+        await client.delete("tsunagu:test:pool")
+    finally:
+        await client.aclose()
+
+
+async def test_a_connection_that_cannot_connect_goes_back_to_the_pool() -> None:
+    pool = QuietPool.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    client = redis.Redis.from_pool(pool)
+    try:
+        with pytest.raises(redis.ConnectionError):
+            await client.ping()
+        assert not pool._in_use_connections and len(pool._available_connections) == 1
+    finally:
+        await client.aclose()

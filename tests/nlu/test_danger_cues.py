@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -106,3 +107,19 @@ def test_an_alarm_word_lowers_the_classifier_threshold(cues: DangerCues) -> None
     assert not gated.check("I'm dying to cross the bridge by bike").danger  # idiom masked
     ungated = DangerDetector(lexicon, scorer=lambda text: 0.4, threshold=0.5, cues=cues)
     assert not ungated.check("I keep thinking about the bridge near my flat").danger
+
+
+def test_rules_tried_are_every_rule_that_fires(cues: DangerCues) -> None:
+    """Only the rules whose first group meets the concepts present are tried: the same rules
+    fire, in the same order, as when every rule is tried, for any concepts present."""
+    concepts = sorted(set(cues.owners))
+    rng = random.Random(13)
+    for size in [0, 1, 2, 3, 5, 8] * 200:
+        present = set(rng.sample(concepts, min(size, len(concepts))))
+        every = [rule for rule in cues.rules if rule.fires(present)]
+        assert [rule for rule in cues._candidates(present) if rule.fires(present)] == every
+    saved, cues.rules = cues.rules, []
+    try:
+        assert cues._candidates(set(concepts)) == []
+    finally:
+        cues.rules = saved

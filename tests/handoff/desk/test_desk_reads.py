@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
+from handoff.db import make_async_engine
 from handoff.desk import HandoffDesk
 from handoff.directory import load_directory
 from tests.handoff.desk.test_desk_contract import _request
@@ -30,3 +31,29 @@ async def test_free_slots_are_read_in_autocommit_and_see_a_booking_at_once(sessi
     for n in range(EDOGAWA.centre("kurashigoto").capacity):
         await desk.create_case(_request(slot=slot, resident=f"user:U{n:032d}"))
     assert slot not in await desk.free_slots("kurashigoto", limit=50)
+
+
+async def test_reads_on_an_autocommit_engine_of_their_own(sessions, clock, clean_database):
+    """With ``reads`` (the worker's composition, bot/services.py) the reads run on that engine's
+    connections, in autocommit, and see a case or a booking committed a moment before."""
+    reads = make_async_engine(clean_database, autocommit=True)
+    desk = HandoffDesk(directory=EDOGAWA, sessions=sessions, clock=clock, reads=reads)
+    autocommit: list[bool] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        autocommit.append(conn.connection.dbapi_connection.autocommit)
+
+    event.listen(reads.sync_engine, "before_cursor_execute", seen)
+    try:
+        resident = f"user:U{99:032d}"
+        assert await desk.open_case_for(resident) is None
+        (slot,) = await desk.free_slots("kurashigoto", limit=1)
+        await desk.create_case(_request(slot=slot, resident=resident))
+        assert await desk.open_case_for(resident) is not None
+        for n in range(EDOGAWA.centre("kurashigoto").capacity - 1):
+            await desk.create_case(_request(slot=slot, resident=f"user:U{n:032d}"))
+        assert slot not in await desk.free_slots("kurashigoto", limit=50)
+    finally:
+        event.remove(reads.sync_engine, "before_cursor_execute", seen)
+        await reads.dispose()
+    assert len(autocommit) >= 4 and all(autocommit)
