@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-40 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-42 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -289,6 +289,30 @@ from nlu.danger import DangerDetector
         ("sathi le goli dherai khayo, uthdaina", "overdose"),
         ("hinahampas ko ulit ang ulo ko kapag stress", "self_harm"),
         ("yung batang lalaki sa tabi, hindi siya pinapapasok ng tatay niya", "child_abuse"),
+        # Batches 41-42: the flat not needed with "never mind", kms, another world, a relative's
+        # secret or night visits, utilities cut for an elder in the cold, a fall in the bath,
+        # a journey with the dog entrusted, poison, a gun, cutting written with a dot.
+        ("never mind the rent, I won't need the apartment after March", "suicidal"),
+        ("房租不用了，以后用不着房子了", "suicidal"),
+        ("kms. can't do this", "suicidal"),
+        ("我想去另一个世界", "suicidal"),
+        (
+            "my cousin told my 6 year old it's their secret and now she cries when he comes",
+            "child_abuse",
+        ),
+        ("삼촌이 밤에 동생 방에 들어가요. 우리만의 비밀이래요", "child_abuse"),
+        ("母の彼氏が夜 わたしの へやに くる", "child_abuse"),
+        ("叔父に触られる。誰にも言えない", "child_abuse"),
+        ("grandpa is 88, his heating was turned off and nobody comes", "elder_abuse"),
+        ("putol na ang kuryente ni lolo, mag-isa siya at malamig", "elder_abuse"),
+        ("ông em ở một mình, bị cắt điện mấy ngày rồi, lạnh lắm", "elder_abuse"),
+        ("お風呂で滑って立てない 助けて", "collapsed"),
+        ("욕실에서 넘어져서 일어날 수가 없어요", "collapsed"),
+        ("遠くへ旅立ちます。犬のことをお願いします", "suicidal"),
+        ("病気の娘を残して逝けない", "suicidal"),
+        ("あいつのコーヒーに毒を入れてやる", "violence_now"),
+        ("babarilin ko yung landlord bukas", "violence_now"),
+        ("em r.ach tay nua roi", "self_harm"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -483,6 +507,18 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "授業でオーバードーズって言葉を聞いたけど意味は？",
         "消えてしまいたいくらい恥ずかしい失敗をした",
         "まえ の かれし が なぐった。 いま は わかれて あんぜん です",
+        # Batches 41-42: moving out, slang as a joke, news, games, pasts, a film, a fall got up from.
+        "I won't need the flat after March because I'm moving in with my daughter",
+        "kms if i have to read one more email lol",
+        "the news said a man was stabbed in Ikebukuro, is it safe to walk at night?",
+        "游戏里被boss打死了，真想死，哈哈",
+        "게임에서 또 져서 ㅈㅅ각 ㅋㅋ",
+        "choi game bi boss giet hoai =)) thu vien mo cua may gio",
+        "dati nag-cut ako nung high school, matagal na yun, okay na ako",
+        "宿題多すぎてしにたみ笑",
+        "子どもの頃は父に叩かれてたけど、家を出てもう15年。今は普通に連絡しています",
+        "映画で毒を盛るシーンがあって怖かった",
+        "お風呂で滑ったけど、すぐ立てたので大丈夫です",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -506,6 +542,7 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "昔は夫が怖かった。今は安全です。でも昨日また元夫が来て首を絞められた",
         "忙到要死了，但是我真的不想活了",
         "前の夫に殴られてた。今は別れて安全です。でも今日また家に来て包丁を持ってる",
+        "kms lol jk. no actually kms tonight, i've got the pills",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
