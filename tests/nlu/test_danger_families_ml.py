@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-42 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-44 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -313,6 +313,24 @@ from nlu.danger import DangerDetector
         ("あいつのコーヒーに毒を入れてやる", "violence_now"),
         ("babarilin ko yung landlord bukas", "violence_now"),
         ("em r.ach tay nua roi", "self_harm"),
+        # Batches 43-44: a birth alone and hidden, a loan shark's threat, a stroke's signs, chest
+        # pain with a numb arm, days without food and no standing, weak breathing, a house to be
+        # set on fire, a baby about to be hit, pills in keigo, a life to be ended this month.
+        (
+            "had the baby by myself in the bathroom last night, nobody knows, she won't feed",
+            "child_abuse",
+        ),
+        ("トイレで産みました。誰にも言えません", "child_abuse"),
+        ("they said they'll break your legs if the money isn't there by monday", "violence_now"),
+        ("my dad's speech is slurred and now he's not picking up", "collapsed"),
+        ("胸が締め付けられて左腕がしびれてる", "collapsed"),
+        ("もう3日何も食べていなくて、立てません", "collapsed"),
+        ("祖父の息が浅い。呼びかけても起きない", "collapsed"),
+        ("息子が「家に火をつけるぞ」と言ってライターを持っている", "violence_now"),
+        ("産後で、泣き止まない子どもを叩いてしまいそうです", "child_abuse"),
+        ("本日、睡眠薬を50錠服用しました", "overdose"),
+        ("今月で命を終えるつもりです", "suicidal"),
+        ("sasaktan daw nila ang anak ko kapag di ako nagbayad", "child_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -519,6 +537,13 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "子どもの頃は父に叩かれてたけど、家を出てもう15年。今は普通に連絡しています",
         "映画で毒を盛るシーンがあって怖かった",
         "お風呂で滑ったけど、すぐ立てたので大丈夫です",
+        # Batches 43-44: abuse in the news, a past, a sad story, a birth ahead with no risk.
+        "the news said trainees were abused at a factory, where can I ask about unpaid overtime?",
+        "新闻说实习生被暴力对待，我想了解外国人劳动咨询",
+        "Đọc báo thấy có người bị đánh ở ga, sợ quá",
+        "若い頃は死にたいと思ったこともあったが、今は元気に働いています",
+        "胸が痛むニュースでした。寄付はできますか",
+        "ひとりで出産するのが不安です。母子手帳はどこでもらえますか",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
