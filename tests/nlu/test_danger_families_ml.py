@@ -331,6 +331,7 @@ from nlu.danger import DangerDetector
         ("本日、睡眠薬を50錠服用しました", "overdose"),
         ("今月で命を終えるつもりです", "suicidal"),
         ("sasaktan daw nila ang anak ko kapag di ako nagbayad", "child_abuse"),
+        ("夫から「ころすぞ」って メッセージが 何十件も 来てる", "violence_now"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -544,6 +545,9 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "若い頃は死にたいと思ったこともあったが、今は元気に働いています",
         "胸が痛むニュースでした。寄付はできますか",
         "ひとりで出産するのが不安です。母子手帳はどこでもらえますか",
+        # Intent probe batch 5's families: a parent's nightly worry, a carer's evening.
+        "70代の父です。無職の娘がこの先どうやって生きていくのか、毎晩眠れません",
+        "仕事のあと母の家に寄って、夕飯を食べさせて薬を飲ませてから帰るともう夜中です",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -568,6 +572,7 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "忙到要死了，但是我真的不想活了",
         "前の夫に殴られてた。今は別れて安全です。でも今日また家に来て包丁を持ってる",
         "kms lol jk. no actually kms tonight, i've got the pills",
+        "母に夕飯を食べさせて薬を飲ませたら、自分の分の薬を全部飲んでしまった",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
