@@ -23,6 +23,16 @@ ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE="
 
 
 @pytest.fixture(scope="session", autouse=True)
+def trained_nlu_model() -> None:
+    """Train (or load) the embedded NLU model once, before any test starts a server: a fresh
+    clone has no cache, and training on two cores takes longer than the 30 s a test server is
+    given to start (tests/support/servers.py), so the first app to need it would time out."""
+    from nlu.model import load_or_train
+
+    load_or_train()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def migrated_database() -> str:
     """Bring the test PostgreSQL database to the latest schema once per run, through the
     same Alembic migrations production uses."""
