@@ -209,8 +209,11 @@ class DangerDetector:
         # scored 0.40-0.49.  None: the same threshold as without.
         self.threshold_with_cue = threshold_with_cue
 
-    def masked_text(self, norm: Normalized) -> str:
-        return self.lexicon.mask_idioms(norm.folded).replace(_MASK, " ")
+    def masked_text(self, norm: Normalized, forms: tuple[str, str] | None = None) -> str:
+        """The folded text with its idioms blanked: what the classifier reads; ``forms``:
+        ``lexicon.masked_forms(norm)`` if the caller has it."""
+        masked = forms[0] if forms is not None else self.lexicon.mask_idioms(norm.folded)
+        return masked.replace(_MASK, " ")
 
     def check(self, text: str | Normalized, extra_score: float = 0.0) -> DangerVerdict:
         """``extra_score``: e.g. the intent classifier's crisis probability for this text."""
@@ -221,7 +224,7 @@ class DangerDetector:
         score = extra_score
         threshold = self.threshold
         if self.scorer is not None and norm.folded:
-            masked = forms[0].replace(_MASK, " ")  # masked_text(norm)
+            masked = self.masked_text(norm, forms)
             if masked != norm.folded:
                 threshold = max(threshold, self.threshold_after_idiom)
             if len(masked.replace(" ", "")) >= CLASSIFIER_MIN_CHARS:
