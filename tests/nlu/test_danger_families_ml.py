@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-44 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-46 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -332,6 +332,29 @@ from nlu.danger import DangerDetector
         ("今月で命を終えるつもりです", "suicidal"),
         ("sasaktan daw nila ang anak ko kapag di ako nagbayad", "child_abuse"),
         ("夫から「ころすぞ」って メッセージが 何十件も 来てる", "violence_now"),
+        # Batches 45-46: a child alone, hungry, counting the nights; no food for days (an elder,
+        # in dialect, someone pregnant); weak breath; own things soon unneeded with affairs in
+        # order; going far with no contact; thanks for everything after giving things away;
+        # "the only thing left to sort out is me"; dying as a way out of school.
+        ("パパ まだ かえって こない。 おなか すいた よ。 3かい ねた", "child_abuse"),
+        ("mom hasn't come home since friday, we're so hungry", "child_abuse"),
+        ("じいちゃん なんも食ってねえ。もう四日になる", "collapsed"),
+        ("妻は妊娠8か月なのに、もう3日何も食べていません", "collapsed"),
+        ("我奶奶好几天没吃东西了，一直躺着", "collapsed"),
+        ("息が浅くなってきてる。父は92歳で、水も飲まねえ", "collapsed"),
+        ("服も本ももう要らなくなるので。部屋も片付けました", "suicidal"),
+        ("明日 とおく に いきます。 もう れんらく しないで ください", "suicidal"),
+        ("already gave my tv and bike to a friend. thank u guys for everything", "suicidal"),
+        ("我的存款都转给我妈了，最后想说声谢谢", "suicidal"),
+        ("e đã gửi đồ đạc về cho bố rồi. cảm ơn mọi người vì tất cả", "suicidal"),
+        ("naipamigay ko na lahat. salamat po sa lahat", "suicidal"),
+        ("이제 정리할 건 나 하나뿐이야", "suicidal"),
+        ("내가 없는 게 다들 나을 거야", "suicidal"),
+        ("kaal aafai lai chakku le kaate", "self_harm"),
+        ("ぼくが しんだら もう がっこう いかなくて いい", "suicidal"),
+        ("もう疲れた。このまま寝て起きなくてもいい", "suicidal"),
+        ("隣の家 こども まいにち ないてる。 おとこの ひと おおきい こえ で どなる", "child_abuse"),
+        ("我爸80多了 住我弟那里 身上都是淤青", "elder_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -548,6 +571,17 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         # Intent probe batch 5's families: a parent's nightly worry, a carer's evening.
         "70代の父です。無職の娘がこの先どうやって生きていくのか、毎晩眠れません",
         "仕事のあと母の家に寄って、夕飯を食べさせて薬を飲ませてから帰るともう夜中です",
+        # Batches 45-46 and intent probe 6: a parent's debts after death, children's clothes
+        # soon outgrown, a move far away, game sounds, a past attempt or thought now treated,
+        # a daughter (chori) and living on a pension (Nepali).
+        "ネットで読んだけど、親が死んだら借金は払わなくていいの？相続放棄のこと教えて",
+        "子どもの服、来年には要らなくなるから、誰かもらってくれないかな",
+        "引っ越しで遠くに行きます。いままで ありがとう",
+        "kill kill kill lang naririnig ko sa laro ng anak ko",
+        "去年有过自杀的想法，吃药以后现在已经好多了，想问问有没有互助小组",
+        "Three years ago I attempted to kill myself, but I'm fine now. Is the peer group still on?",
+        "sasu ko sewa garchhu, chori 2 barsa ki chhe",
+        "hamro aama ko pension ma matra bachekaa chhau",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -573,6 +607,9 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "前の夫に殴られてた。今は別れて安全です。でも今日また家に来て包丁を持ってる",
         "kms lol jk. no actually kms tonight, i've got the pills",
         "母に夕飯を食べさせて薬を飲ませたら、自分の分の薬を全部飲んでしまった",
+        "two years ago I tried to kill myself but I'm ok now. now I want to die again",
+        "去年有过轻生的念头，现在已经好了。可是今天又想死了",
+        "引っ越しで遠くに行きます。もう死にたい",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
