@@ -111,6 +111,25 @@ class QuietPool(redis.ConnectionPool):
         await dispatcher.dispatch_async(AsyncAfterConnectionReleasedEvent(connection))  # type: ignore[no-untyped-call]
 
 
+# What QuietPool's two methods use of redis-py's pool: present in redis-py 8 (pyproject.toml
+# pins <9). Should another release lack one, the pool is redis-py's own, slower but right.
+_POOL_INTERNALS_METHODS = ("get_available_connection", "ensure_connection")
+_POOL_INTERNALS_FIELDS = ("_lock", "_in_use_connections", "_available_connections", "_event_dispatcher")
+
+
+def quiet_pool_fits(pool_class: type[redis.ConnectionPool] = redis.ConnectionPool) -> bool:
+    """True when ``pool_class`` has every internal QuietPool relies on."""
+    if not all(callable(getattr(pool_class, name, None)) for name in _POOL_INTERNALS_METHODS):
+        return False
+    probe = pool_class()
+    return all(hasattr(probe, name) for name in _POOL_INTERNALS_FIELDS)
+
+
+@lru_cache
+def _pool_class() -> type[redis.ConnectionPool]:
+    return QuietPool if quiet_pool_fits() else redis.ConnectionPool
+
+
 @lru_cache
 def _embedded_server() -> fakeredis.FakeServer:
     """One in-process "server" shared by every client of this process."""
@@ -125,7 +144,7 @@ def connect_redis(settings: RedisSettings) -> redis.Redis:
     # One DriverInfo for the pool: without it every new connection looks redis-py's version up
     # in the installed package metadata (importlib.metadata, ~1 ms of CPU each), which the
     # webhook paid whenever a burst grew its pool.
-    pool = QuietPool.from_url(
+    pool = _pool_class().from_url(
         settings.url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30,
         driver_info=DriverInfo(), **prompt,
     )

@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as redis
 from redis.exceptions import DataError
 
-from bot.redis_conn import PromptSendConnection, QuietPool, connect_redis
+from bot.redis_conn import PromptSendConnection, QuietPool, connect_redis, quiet_pool_fits
 from settings import RedisSettings
 from tests.support.proxy import faulty_proxy
 
@@ -82,6 +82,21 @@ def test_a_value_redis_py_refuses_is_refused(value: object) -> None:
         redis.Connection().pack_command("SET", "tsunagu:k", value)  # type: ignore[arg-type]
     with pytest.raises(DataError):
         PromptSendConnection().pack_command("SET", "tsunagu:k", value)  # type: ignore[arg-type]
+
+
+def test_the_quiet_pool_is_used_only_where_redis_py_has_what_it_overrides() -> None:
+    assert quiet_pool_fits()
+
+    class WithoutDispatcher(redis.ConnectionPool):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__()
+            del self._event_dispatcher
+
+    class WithoutLending(redis.ConnectionPool):
+        get_available_connection = None  # type: ignore[assignment]
+
+    assert not quiet_pool_fits(WithoutDispatcher)
+    assert not quiet_pool_fits(WithoutLending)
 
 
 async def test_the_pool_lends_and_takes_back_connections_as_redis_py_does() -> None:
