@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-46 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-48 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -355,6 +355,28 @@ from nlu.danger import DangerDetector
         ("もう疲れた。このまま寝て起きなくてもいい", "suicidal"),
         ("隣の家 こども まいにち ないてる。 おとこの ひと おおきい こえ で どなる", "child_abuse"),
         ("我爸80多了 住我弟那里 身上都是淤青", "elder_abuse"),
+        # Batches 47-48: a taped door with a burnt smell or no answer, a groan or a moan behind a
+        # shut door, a coworker who did not come, an elder shut out or unfed who cannot get up,
+        # no answer and a cold body, not walking and not eating, "not here next month" with
+        # letters written, pills to be taken at once (ko), wanting to disappear and cuts (tl),
+        # tie marks or no food for a disabled person.
+        ("窓に目張りがしてあって、焦げ臭い", "suicidal"),
+        ("隣の部屋、ガムテープでドアのすきまが目張りされてる。呼んでも返事がない", "suicidal"),
+        ("となりの おじいさんの へやから うめきごえが きこえる", "collapsed"),
+        ("父が認知症の祖母を玄関の外に締め出してる", "elder_abuse"),
+        ("パパ おきない。 からだ つめたい", "collapsed"),
+        ("もう歩けない。何日もご飯を食べていない", "collapsed"),
+        ("동료가 출근 안 해서 가봤는데 안에서 신음 소리가 나요", "collapsed"),
+        ("the door won't open and I can hear moaning inside", "collapsed"),
+        ("I won't be here next month anyway, I've written letters to my kids", "suicidal"),
+        ("수면제 약을 한꺼번에 먹고 싶어", "overdose"),
+        ("gusto na daw niyang mawala sabi ng anak ko", "suicidal"),
+        ("may mga laslas sa braso yung kapatid ko", "self_harm"),
+        ("baka patayin daw siya ng amo niya", "violence_now"),
+        ("ang lola ko tatlong araw nang hindi kumakain at hindi makabangon", "collapsed"),
+        ("बुवा तीन दिनदेखि केही खानु भएको छैन, उठ्नै सक्नु हुन्न", "collapsed"),
+        ("장애가 있는 동생을 시설에서 밥을 안 준대요", "disability_abuse"),
+        ("父が居間で倒れておりまして、声をかけても返事がございません", "collapsed"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -582,6 +604,25 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "Three years ago I attempted to kill myself, but I'm fine now. Is the peer group still on?",
         "sasu ko sewa garchhu, chori 2 barsa ki chhe",
         "hamro aama ko pension ma matra bachekaa chhau",
+        # Batches 47-48: national health insurance and "back to normal" (vi), a thought long
+        # treated, a drama scene, requirements "killing me", violence long over, a game's
+        # killing, 殺される(笑), an attempt years ago, 孤独死 in the news, an elder away, a fall
+        # recovered from, 死にそう(笑).
+        "tháng trước em bị tai nạn xe đạp, gãy tay phải nằm viện, giờ khỏi rồi đi làm lại bình thường. tiền bảo hiểm quốc dân giảm được không",
+        "那时候有过轻生的念头，现在已经好了，想问手帐更新的事",
+        "넷플릭스 드라마에서 옥상에서 뛰어내리는 장면이 나왔어요. 구청은 몇 시까지 해요?",
+        "pinapatay ako ng mga forms haha, saan po ang 3rd floor",
+        "Katrabaho ko dati binubugbog ng asawa, pero nakaalis na siya. tanong lang po sa allowance",
+        "years ago her husband was violent, but now she's divorced and safe. which documents for the allowance?",
+        "my nephew plays a shooting game where you kill zombies all day, any sports clubs?",
+        "保育園落ちたら夫に殺される(笑) 結果はいつわかりますか",
+        "3年前に死のうとしたことがあるけど、今は元気です。保健師さんにお礼を言いたい",
+        "ニュースで高齢者の孤独死を見て心配になりました。見守りサービスはありますか",
+        "映画のdvのシーンがつらかった。女性相談の資料はありますか",
+        "祖父を見かけないので訪ねたら、旅行に行ってるとのことでした",
+        "以前父が倒れて救急車で運ばれたけど、今は回復しています",
+        "年末のごみがたまって死にそうです(笑)",
+        "返済だけで給料がほとんど消えてしまう、どうしたらいいですか",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -610,6 +651,9 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "two years ago I tried to kill myself but I'm ok now. now I want to die again",
         "去年有过轻生的念头，现在已经好了。可是今天又想死了",
         "引っ越しで遠くに行きます。もう死にたい",
+        "保育園落ちたら嫁に殺される(笑)。でも本当は夫に毎日殴られてる",
+        "3年前に死のうとしたことがある。今また死にたい",
+        "毎月の返済で給料が全部消えてしまう。もう私も消えたい",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
