@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-48 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-50 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -377,6 +377,36 @@ from nlu.danger import DangerDetector
         ("बुवा तीन दिनदेखि केही खानु भएको छैन, उठ्नै सक्नु हुन्न", "collapsed"),
         ("장애가 있는 동생을 시설에서 밥을 안 준대요", "disability_abuse"),
         ("父が居間で倒れておりまして、声をかけても返事がございません", "collapsed"),
+        # Batches 49-50: a reply that says goodbye ("not here after Friday" in every language,
+        # もう起きないつもり, 今夜で終わりにします, a letter written "so it doesn't matter"), cutting
+        # again, OD with a count, locked in and not let out, an elder unfed for days.
+        ("sure call me whenever, I won't be here after saturday", "suicidal"),
+        ("什么时候都行，星期六以后我就不在了", "suicidal"),
+        ("토요일 이후에는 저 없을 거예요", "suicidal"),
+        ("luc nao cung duoc, sau chu nhat em khong con nua", "suicidal"),
+        ("jaile pani huncha, aitabar pachhi ma hunna", "suicidal"),
+        ("kahit kailan po, wala na ako after sunday", "suicidal"),
+        ("いつでもいいです。あさってには私はもういないので", "suicidal"),
+        ("電話はいらない。もう目覚めないつもりだから", "suicidal"),
+        ("今夜で全部終わりにします", "suicidal"),
+        ("どうぞ。手紙はもう書いてあるので", "suicidal"),
+        ("i just cut again, it's bleeding a lot", "self_harm"),
+        ("昨晚又割腕了", "self_harm"),
+        ("OD 30錠いきました", "overdose"),
+        ("手首をまた切っちゃった", "self_harm"),
+        ("かぎ を かけられて いえ から でられません", "violence_now"),
+        ("bi khoa trong phong khong ra duoc", "violence_now"),
+        ("hajurama lai 2 din dekhi khana diyeko chhaina", "elder_abuse"),
+        ("奶奶五天没吃东西了", "collapsed"),
+        # Intent probe 8 and its retrain: lying on the floor with no answer (tl), heating cut for
+        # a bedridden father, on a bridge looking at the water unafraid, "going to finish her",
+        # the locks changed and the keys kept, a child home alone (zh).
+        ("ang lolo ko nakahandusay sa sala, hindi sumasagot", "collapsed"),
+        ("爷爷瘫在床上，叔叔把暖气都停了，已经三天了", "elder_abuse"),
+        ("다리 위에서 강물 내려다보고 있어요. 이제 안 무서워", "suicidal"),
+        ("she says he's going to finish her off tonight", "violence_now"),
+        ("he changed the locks and took the keys, i can't go out", "violence_now"),
+        ("孩子一个人在家，爸妈都不管", "child_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -623,6 +653,23 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "以前父が倒れて救急車で運ばれたけど、今は回復しています",
         "年末のごみがたまって死にそうです(笑)",
         "返済だけで給料がほとんど消えてしまう、どうしたらいいですか",
+        # Batches 49-50: away after a day for a trip, hours cut again, 'to die for' in a drama,
+        # a letter written about a move, finishing a chat for today, sleeping in.
+        "I won't be here after friday because I'm flying back to Manila for a month",
+        "my hours got cut again this month, is there any rent support?",
+        "nakakamatay sa kilig yung ending ng drama",
+        "引っ越しのお知らせの手紙はもう書いたので、住所変更の手続きを教えてください",
+        "相談は今日はここまでにします。ありがとうございました",
+        "明日は休みなので昼まで起きないつもり",
+        # Intent probe 8: getting in touch, an uncle home alone who cannot cook, a notice to move,
+        # an elder's repeated story of stolen money (dementia), a contract (계약을), an older
+        # neighbour living alone.
+        "Hi, I'd like to get in touch with someone about my mother-in-law's care",
+        "婆婆住院了，大伯一个人在家，连饭都不会做",
+        "管理公司叫我们三月前搬走，请问有租房补助吗",
+        "할머니가 누가 돈을 훔쳐 갔다고 하시고, 같은 얘기를 계속 반복하세요. 치매 검사는 어디서 해요?",
+        "이번에 집주인이 계약을 안 해준대요",
+        "李奶奶七十多岁一个人住，想问问有没有送餐服务",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
