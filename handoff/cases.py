@@ -20,6 +20,7 @@ from flows.phone import callable_number
 from handoff import lifecycle
 from handoff.crypto import lookup_hash
 from handoff.directory import load_directory
+from handoff.driver_reads import DriverRead
 from handoff.lifecycle import DangerReport as DangerReport  # callers say cases.DangerReport
 from handoff.models import (
     OPEN_STATUSES,
@@ -193,9 +194,10 @@ async def open_case_for(session: AsyncSession, line_user_id: str) -> Handoff | N
     )
 
 
-# Built once: constructing the statement on every first message was a measurable share of a
-# worker's CPU (bench/profile_handling.py); SQLAlchemy caches its compiled form by shape.
-_OPEN_CASE_BRIEF = (
+# Built and rendered once: constructing the statement on every first message was a
+# measurable share of a worker's CPU, and so was SQLAlchemy's execution path for it
+# (bench/profile_handling.py); three text columns, nothing to process in the row.
+_OPEN_CASE_BRIEF = DriverRead(
     select(Handoff.case_number, Handoff.status, Handoff.primary_centre)
     .where(Handoff.line_user_hash == bindparam("user_hash"), Handoff.status.in_(_OPEN))
     .order_by(Handoff.created_at.desc(), Handoff.id.desc())
@@ -206,8 +208,8 @@ _OPEN_CASE_BRIEF = (
 async def open_case_brief(connection: AsyncConnection, line_user_id: str) -> tuple[str, str, str] | None:
     """``open_case_for`` without the ORM, for the check on every first message: the newest
     open case's number, status and primary centre."""
-    row = (await connection.execute(_OPEN_CASE_BRIEF, {"user_hash": lookup_hash(line_user_id)})).first()
-    return (row[0], row[1], row[2]) if row is not None else None
+    rows = await _OPEN_CASE_BRIEF.rows(connection, {"user_hash": lookup_hash(line_user_id)})
+    return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
 
 async def add_resident_message(session: AsyncSession, case_id: int, text: str) -> HandoffMessage:
