@@ -251,11 +251,7 @@ class HandoffDesk:
         async with self._sessions() as session, session.begin():
 
             async def add() -> bool:
-                case = await cases.open_case_for(session, line_user_id(resident))
-                if case is None or case.case_number != case_number:
-                    return False
-                await cases.add_resident_message(session, case.id, text)
-                return True
+                return await cases.add_to_own_open_case(session, line_user_id(resident), case_number, text)
 
             return await effects.once(session, key, add)
 
