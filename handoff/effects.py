@@ -85,15 +85,24 @@ async def claim(connection: AsyncConnection | AsyncSession, key: str) -> bool:
     return result.first() is not None
 
 
+# One statement for any number of keys: executed with a list of rows, SQLAlchemy sends it
+# as one multi-row INSERT ("insertmanyvalues") from a form it compiled once. A VALUES list
+# built per call was a new statement to compile for every count of keys
+# (bench/profile_handling.py, the statistics rows of bot.maintenance).
+_CLAIM_ALL = {
+    "postgresql": pg_insert(_EFFECTS).on_conflict_do_nothing(index_elements=["key"]).returning(_EFFECTS.c.key),
+    "sqlite": sqlite_insert(_EFFECTS).on_conflict_do_nothing(index_elements=["key"]).returning(_EFFECTS.c.key),
+}
+
+
 async def claim_all(session: AsyncSession, keys: list[str]) -> set[str]:
     """``claim`` for many keys in one statement: the keys this run is the first to record."""
     if not keys:
         return set()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = datetime.now(UTC)
     result = await session.execute(
-        insert(EffectRecord).values([{"key": key, "result": None, "created_at": now} for key in dict.fromkeys(keys)])
-        .on_conflict_do_nothing(index_elements=["key"]).returning(EffectRecord.key)
+        _CLAIM_ALL[session.get_bind().dialect.name],
+        [{"key": key, "result": None, "created_at": now} for key in dict.fromkeys(keys)],
     )
     return set(result.scalars().all())
 
