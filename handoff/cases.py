@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, literal, select, update
+from sqlalchemy import Table, bindparam, delete, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -20,6 +20,7 @@ from flows.phone import callable_number
 from handoff import lifecycle
 from handoff.crypto import lookup_hash
 from handoff.directory import load_directory
+from handoff.driver_reads import DriverRead
 from handoff.lifecycle import DangerReport as DangerReport  # callers say cases.DangerReport
 from handoff.models import (
     OPEN_STATUSES,
@@ -193,9 +194,10 @@ async def open_case_for(session: AsyncSession, line_user_id: str) -> Handoff | N
     )
 
 
-# Built once: constructing the statement on every first message was a measurable share of a
-# worker's CPU (bench/profile_handling.py); SQLAlchemy caches its compiled form by shape.
-_OPEN_CASE_BRIEF = (
+# Built and rendered once: constructing the statement on every first message was a
+# measurable share of a worker's CPU, and so was SQLAlchemy's execution path for it
+# (bench/profile_handling.py); three text columns, nothing to process in the row.
+_OPEN_CASE_BRIEF = DriverRead(
     select(Handoff.case_number, Handoff.status, Handoff.primary_centre)
     .where(Handoff.line_user_hash == bindparam("user_hash"), Handoff.status.in_(_OPEN))
     .order_by(Handoff.created_at.desc(), Handoff.id.desc())
@@ -206,8 +208,8 @@ _OPEN_CASE_BRIEF = (
 async def open_case_brief(connection: AsyncConnection, line_user_id: str) -> tuple[str, str, str] | None:
     """``open_case_for`` without the ORM, for the check on every first message: the newest
     open case's number, status and primary centre."""
-    row = (await connection.execute(_OPEN_CASE_BRIEF, {"user_hash": lookup_hash(line_user_id)})).first()
-    return (row[0], row[1], row[2]) if row is not None else None
+    rows = await _OPEN_CASE_BRIEF.rows(connection, {"user_hash": lookup_hash(line_user_id)})
+    return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
 
 async def add_resident_message(session: AsyncSession, case_id: int, text: str) -> HandoffMessage:
@@ -220,6 +222,41 @@ async def add_resident_message(session: AsyncSession, case_id: int, text: str) -
     handoff.updated_at = utcnow()
     await session.flush()
     return message
+
+
+# The resident's newest open case, touched only when it is the case they are writing to:
+# one UPDATE … RETURNING on the tables, instead of loading the case as an ORM object (which
+# decrypted its summary, answers, phone and user id for nothing) and flushing it.
+_HANDOFFS = cast(Table, Handoff.__table__)
+_TOUCH_OWN_OPEN_CASE = (
+    update(_HANDOFFS)
+    .where(
+        _HANDOFFS.c.id
+        == select(_HANDOFFS.c.id)
+        .where(_HANDOFFS.c.line_user_hash == bindparam("user_hash"), _HANDOFFS.c.status.in_(_OPEN))
+        .order_by(_HANDOFFS.c.created_at.desc(), _HANDOFFS.c.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+        _HANDOFFS.c.case_number == bindparam("number"),
+    )
+    .values(updated_at=bindparam("now", type_=_HANDOFFS.c.updated_at.type))
+    .returning(_HANDOFFS.c.id)
+)
+_ADD_MESSAGE = insert(cast(Table, HandoffMessage.__table__))
+
+
+async def add_to_own_open_case(session: AsyncSession, line_user_id: str, case_number: str, text: str) -> bool:
+    """``text`` added to the resident's newest open case if that is ``case_number``; False
+    (nothing written) when it is not, or when they have no open case."""
+    case_id = (
+        await session.execute(
+            _TOUCH_OWN_OPEN_CASE, {"user_hash": lookup_hash(line_user_id), "number": case_number, "now": utcnow()}
+        )
+    ).scalar()
+    if case_id is None:
+        return False
+    await session.execute(_ADD_MESSAGE, {"handoff_id": case_id, "body": text})
+    return True
 
 
 async def set_status(session: AsyncSession, case_id: int, status: str) -> Handoff:

@@ -114,7 +114,6 @@ class HandoffDesk:
         # pool's connections are switched to it and back around each read (about 0.15 ms of
         # CPU a read, bench/profile_handling.py).
         self._autocommit = reads or self._engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._reads = async_sessionmaker(**{**sessions.kw, "bind": self._autocommit})
         self._now = clock or (lambda: datetime.now(UTC))
         # With it, case openings move the "no open case" marker's counters, and a turn whose
         # worker read them ahead may skip the open-case query (handoff.open_cases).
@@ -131,13 +130,13 @@ class HandoffDesk:
         return routing_in(self._route(situations, facts, urgent), spoken())
 
     async def free_slots(self, centre: str, *, limit: int) -> list[datetime]:
-        async with self._reads() as session:
-            found = await slots.free_slots(session, self.directory.centre(centre), limit=limit, now=self._now())
+        async with self._autocommit.connect() as connection:
+            found = await slots.free_slots(connection, self.directory.centre(centre), limit=limit, now=self._now())
         return [slot.start for slot in found]
 
     async def free_slots_on(self, centre: str, day: date) -> list[datetime]:
-        async with self._reads() as session:
-            found = await slots.free_slots_on(session, self.directory.centre(centre), day=day, now=self._now())
+        async with self._autocommit.connect() as connection:
+            found = await slots.free_slots_on(connection, self.directory.centre(centre), day=day, now=self._now())
         return [slot.start for slot in found]
 
     def booking_days(self, centre: str) -> tuple[date, date]:
@@ -252,11 +251,7 @@ class HandoffDesk:
         async with self._sessions() as session, session.begin():
 
             async def add() -> bool:
-                case = await cases.open_case_for(session, line_user_id(resident))
-                if case is None or case.case_number != case_number:
-                    return False
-                await cases.add_resident_message(session, case.id, text)
-                return True
+                return await cases.add_to_own_open_case(session, line_user_id(resident), case_number, text)
 
             return await effects.once(session, key, add)
 

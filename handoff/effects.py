@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, String, delete
+from sqlalchemy import JSON, String, Table, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -36,6 +36,14 @@ class EffectRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+# Built once, on the table: a row's key and result, not an ORM object in the session's
+# identity map, and a plain INSERT rather than the ORM's bulk path for a mapped class
+# (bench/profile_handling.py: a returning resident's message runs ``once``).
+_EFFECTS = cast(Table, EffectRecord.__table__)
+_RECORDED = select(_EFFECTS.c.key, _EFFECTS.c.result).where(_EFFECTS.c.key == bindparam("key"))
+_RECORD = insert(_EFFECTS)
+
+
 async def once(
     session: AsyncSession,
     key: str | None,
@@ -52,12 +60,11 @@ async def once(
     """
     if key is None:
         return await effect()
-    recorded = await session.get(EffectRecord, key)
+    recorded = (await session.execute(_RECORDED, {"key": key})).first()
     if recorded is not None:
         return decode(recorded.result)
     value = await effect()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(EffectRecord).values(key=key, result=encode(value), created_at=datetime.now(UTC)))
+    await session.execute(_RECORD, {"key": key, "result": encode(value), "created_at": datetime.now(UTC)})
     return value
 
 
@@ -78,15 +85,24 @@ async def claim(connection: AsyncConnection | AsyncSession, key: str) -> bool:
     return result.first() is not None
 
 
+# One statement for any number of keys: executed with a list of rows, SQLAlchemy sends it
+# as one multi-row INSERT ("insertmanyvalues") from a form it compiled once. A VALUES list
+# built per call was a new statement to compile for every count of keys
+# (bench/profile_handling.py, the statistics rows of bot.maintenance).
+_CLAIM_ALL = {
+    "postgresql": pg_insert(_EFFECTS).on_conflict_do_nothing(index_elements=["key"]).returning(_EFFECTS.c.key),
+    "sqlite": sqlite_insert(_EFFECTS).on_conflict_do_nothing(index_elements=["key"]).returning(_EFFECTS.c.key),
+}
+
+
 async def claim_all(session: AsyncSession, keys: list[str]) -> set[str]:
     """``claim`` for many keys in one statement: the keys this run is the first to record."""
     if not keys:
         return set()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = datetime.now(UTC)
     result = await session.execute(
-        insert(EffectRecord).values([{"key": key, "result": None, "created_at": now} for key in dict.fromkeys(keys)])
-        .on_conflict_do_nothing(index_elements=["key"]).returning(EffectRecord.key)
+        _CLAIM_ALL[session.get_bind().dialect.name],
+        [{"key": key, "result": None, "created_at": now} for key in dict.fromkeys(keys)],
     )
     return set(result.scalars().all())
 

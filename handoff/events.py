@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any, Required, TypedDict, Unpack
+from typing import Any, Required, TypedDict, Unpack, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff import effects
@@ -87,13 +87,17 @@ async def insert_row(session: AsyncSession | AsyncConnection, row: dict[str, Any
     await session.execute(insert(EventLog).values(**{k: row.get(k) for k in _COLUMNS}))
 
 
+_INSERT_ROW = insert(cast(Table, EventLog.__table__))
+
+
 async def insert_records(session: AsyncSession, records: list[dict[str, Any]]) -> int:
     """Rows from ``row_record``'s JSON, each with its effect key: those not written before,
     in one statement (bot.maintenance); how many were new."""
     new = await effects.claim_all(session, [str(r["key"]) for r in records])
     rows = [{c: r.get(c) for c in _COLUMNS} | {"hour": datetime.fromisoformat(r["hour"])} for r in records if r["key"] in new]
     if rows:
-        await session.execute(insert(EventLog), rows)
+        # On the table: a Core executemany (one multi-row INSERT), not the ORM's bulk path.
+        await session.execute(_INSERT_ROW, rows)
     return len(rows)
 
 
