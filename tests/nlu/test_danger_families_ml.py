@@ -1,4 +1,4 @@
-"""Danger families of probe batches 23-25 and 27-50 (all languages), on the rule layers alone.
+"""Danger families of probe batches 23-25 and 27-52 (all languages), on the rule layers alone.
 
 Each family is tested with wordings that are not the probe lines (other inflections,
 spellings, romanisation, code-mixing), so a test passes only if the family generalises; and
@@ -407,6 +407,21 @@ from nlu.danger import DangerDetector
         ("she says he's going to finish her off tonight", "violence_now"),
         ("he changed the locks and took the keys, i can't go out", "violence_now"),
         ("孩子一个人在家，爸妈都不管", "child_abuse"),
+        # Batches 51-52: medical emergencies (a seizure that does not stop, a diabetic who does
+        # not answer, bleeding after a birth at home, choking, heatstroke), a treatment stopped
+        # on purpose, hiding after an assault, cuts seen on a pupil, a small child's adults gone.
+        ("娘が5分以上けいれんしていて、唇が紫になってきた", "collapsed"),
+        ("my son is having a seizure and it won't stop", "collapsed"),
+        ("插了胰岛素以后妈妈叫不醒，一直冒冷汗", "collapsed"),
+        ("インスリンを打った父がぼんやりして話が通じません", "collapsed"),
+        ("I quit dialysis on purpose last month, I'm done", "suicidal"),
+        ("투석을 일부러 안 받고 있어요", "suicidal"),
+        ("kapapanganak ko lang sa bahay, maraming dugo at hindi tumitigil, nahihilo ako", "collapsed"),
+        ("祖母が餅をのどに詰まらせて声が出ない", "collapsed"),
+        ("あつい へやで ちちが うごけません。 からだが すごく あつい", "collapsed"),
+        ("店長に押し倒されそうになって、いまトイレに隠れています", "violence_now"),
+        ("生徒の腕にカッターで切ったような新しい傷がありました", "self_harm"),
+        ("邻居家的小朋友说爸爸妈妈已经四天没回家了", "child_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -670,6 +685,17 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "할머니가 누가 돈을 훔쳐 갔다고 하시고, 같은 얘기를 계속 반복하세요. 치매 검사는 어디서 해요?",
         "이번에 집주인이 계약을 안 해준대요",
         "李奶奶七十多岁一个人住，想问问有没有送餐服务",
+        # Batches 51-52: insulin's price, a dialysis clinic's hours, a febrile seizure long ago,
+        # bleeding after a birth now over, abuse prevention training, medicine costs, 死にそう
+        # from homework, a drama about neglect.
+        "how much does insulin cost without insurance?",
+        "透析クリニックの土曜の受付時間を教えてください",
+        "息子は2歳のとき熱性けいれんがありましたが、今は元気です。予防接種の相談はどこですか",
+        "出血はもう止まりました。産後ケアの申し込みを教えてください",
+        "I'd like to join the child abuse prevention training for teachers",
+        "母の薬代が高くて困っています。助成はありますか",
+        "宿題が多すぎて死にそう。図書館は何時まで？",
+        "watched a documentary about child neglect, so sad. any lighter shows?",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -701,6 +727,8 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "保育園落ちたら嫁に殺される(笑)。でも本当は夫に毎日殴られてる",
         "3年前に死のうとしたことがある。今また死にたい",
         "毎月の返済で給料が全部消えてしまう。もう私も消えたい",
+        "宿題が多すぎて死にそう。でも本当はもう死にたい",
+        "出血はもう止まったけど、今日また大量に出血して止まらない。出産したばかりでめまいがする",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
