@@ -422,6 +422,27 @@ from nlu.danger import DangerDetector
         ("店長に押し倒されそうになって、いまトイレに隠れています", "violence_now"),
         ("生徒の腕にカッターで切ったような新しい傷がありました", "self_harm"),
         ("邻居家的小朋友说爸爸妈妈已经四天没回家了", "child_abuse"),
+        # Batches 53-54: gas smelt at a locked door nobody answers, letters written with a day
+        # fixed, a disabled adult hit by a carer or locked in, cuts with "deeper next time", a
+        # wife put out in the cold, a child's life threatened over a debt, an old neighbour
+        # lying outside, an elder given no food, a resident hit or tied at a care home, a pillow
+        # almost pressed on a face, mail and a smell at an old man's door, thanks then silence.
+        ("my flatmate is not responding, his door is locked and the hall smells of gas", "collapsed"),
+        ("옆집 문이 잠겨 있는데 가스 냄새가 나요 불러도 대답이 없어요", "collapsed"),
+        ("隣の部屋からガスのにおいがして、ドアが開かない。呼んでも返事がない", "collapsed"),
+        ("my mind is made up. letters are written for my sister and mum", "suicidal"),
+        ("信都写好了，已经决定了，发工资那天就走", "suicidal"),
+        ("我妹妹是脑瘫，今天看到她手臂上有淤青，她说是护工打的", "disability_abuse"),
+        ("동생 손목에 커터칼로 그은 자국이 있어요", "self_harm"),
+        ("con gái tôi tự rạch tay trong phòng tắm", "self_harm"),
+        ("usle mero buwa lai bahira nikalera dhoka banda garyo, bahira ekdam chiso cha", "violence_now"),
+        ("sahu le phone garera mero chhori lai maridinchhau bhanyo", "violence_now"),
+        ("ばあちゃん、ご飯ももらえてないみたいで、すごく痩せてた", "elder_abuse"),
+        ("デイサービスの職員が利用者さんをタオルで縛ってるのを見た", "elder_abuse"),
+        ("介護中に、思わず母の顔に枕を押しつけそうになった", "violence_now"),
+        ("となりの おじいさん、ポストが ぱんぱん。 げんかんが くさい", "collapsed"),
+        ("兄から「今までありがとな」ってきて、既読つかない", "suicidal"),
+        ("しょうがいの ある いもうとを おやが へやに かぎを かけて とじこめてる。 でられない", "disability_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -696,6 +717,17 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "母の薬代が高くて困っています。助成はありますか",
         "宿題が多すぎて死にそう。図書館は何時まで？",
         "watched a documentary about child neglect, so sad. any lighter shows?",
+        # Batches 53-54: ER cases, an overdose years ago and well since, news of a jump (tl),
+        # a cat and the garbage (zh), scared "enough to faint" (vi), a will at a notary, a
+        # checklist of whether mail piles up, an eviction from a flat.
+        "we see overdose patients every weekend in A&E, can I get a flu shot at the ward?",
+        "three years ago I overdosed but I've recovered and I'm doing well now",
+        "nabasa ko sa dyaryo yung tumalon sa tulay, grabe. saan po ang library?",
+        "我家狗把花瓶打翻了，旧家具怎么扔？",
+        "xem phim ma sợ muốn xỉu luôn á",
+        "公正証書遺言の作り方を教えてください",
+        "ポストに郵便物がたまっていないか見守る活動をしています",
+        "マンションを追い出されることになって、妹と住める部屋を探しています",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
