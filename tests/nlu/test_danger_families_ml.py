@@ -443,6 +443,23 @@ from nlu.danger import DangerDetector
         ("となりの おじいさん、ポストが ぱんぱん。 げんかんが くさい", "collapsed"),
         ("兄から「今までありがとな」ってきて、既読つかない", "suicidal"),
         ("しょうがいの ある いもうとを おやが へやに かぎを かけて とじこめてる。 でられない", "disability_abuse"),
+        # Batches 55-56: a goodbye posted then no answer, an assault by someone with a key who
+        # will come again, pregnant in secret and bleeding, one step forward on a platform,
+        # photos threatened and death words, a knife shown (ne), a dark-job recruiter coming,
+        # a baby almost thrown, papers piling up at an old neighbour's who does not answer.
+        ("she posted 'thank you all, goodbye' on insta and now she's not picking up", "suicidal"),
+        ("친구가 '다들 미안 그동안 고마웠어' 올리고 카톡도 안 읽어요", "suicidal"),
+        ("the landlord did stuff to me last night and he has a key, says he'll come back", "violence_now"),
+        ("房东昨晚对我动手动脚 他有钥匙 说今晚还来", "violence_now"),
+        ("14 ako buntis, walang nakakaalam, dumudugo ako at masakit ang tiyan", "collapsed"),
+        ("임신한 거 아무도 몰라요 피가 계속 나요 배가 너무 아파요", "collapsed"),
+        ("每次电车进站我都想往前走一步", "suicidal"),
+        ("ホームで電車が来るたびに、一歩前に出たくなる", "suicidal"),
+        ("he's threatening to post my nudes to my family, i just want to die", "suicidal"),
+        ("usle chakku dekhaudai maridinchhu bhanyo", "violence_now"),
+        ("闇バイトやめたいって言ったら、住所知ってるからなって言われた", "violence_now"),
+        ("夜泣きがひどくて、子どもを投げてしまいそうで怖い", "child_abuse"),
+        ("向かいのおじいさん、新聞が3日分たまってて、ノックしても返事がない", "collapsed"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -728,6 +745,15 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "公正証書遺言の作り方を教えてください",
         "ポストに郵便物がたまっていないか見守る活動をしています",
         "マンションを追い出されることになって、妹と住める部屋を探しています",
+        # Batches 55-56: dying in a game, a joke threat between friends, an exam that "will
+        # kill me", a case solved, past thoughts now calm, laughing 「しぬー」 at a video.
+        "原神十连又歪了 我死了",
+        "내 과자 또 먹었어? 죽을래? ㅋㅋ",
+        "free fire ma aaja 3 choti mariyo",
+        "yung thesis ko papatayin ako haha",
+        "隣人トラブルの件、管理会社が入ってくれて解決しました",
+        "前は希死念慮が強かったけど、今は通院して元気です。診断書の発行は？",
+        "ねこの どうがで 「しぬー」と わらいました",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
