@@ -460,6 +460,10 @@ from nlu.danger import DangerDetector
         ("闇バイトやめたいって言ったら、住所知ってるからなって言われた", "violence_now"),
         ("夜泣きがひどくて、子どもを投げてしまいそうで怖い", "child_abuse"),
         ("向かいのおじいさん、新聞が3日分たまってて、ノックしても返事がない", "collapsed"),
+        # Intent round 14 retrain: food withheld from a bedridden elder; a note and a pet
+        # entrusted with a means and a time.
+        ("公公卧床，家里人不让我给他吃饭", "elder_abuse"),
+        ("강아지 부탁한다고 쪽지 남겨뒀어 오늘 밤 옥상 갈 거야", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -754,6 +758,8 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "隣人トラブルの件、管理会社が入ってくれて解決しました",
         "前は希死念慮が強かったけど、今は通院して元気です。診断書の発行は？",
         "ねこの どうがで 「しぬー」と わらいました",
+        # Intent probe 11: a diaper changed is care given, not a sign of neglect.
+        "每天给卧床的婆婆换尿布，还要带三个月的宝宝，好累",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
