@@ -464,6 +464,19 @@ from nlu.danger import DangerDetector
         # entrusted with a means and a time.
         ("公公卧床，家里人不让我给他吃饭", "elder_abuse"),
         ("강아지 부탁한다고 쪽지 남겨뒀어 오늘 밤 옥상 갈 거야", "suicidal"),
+        # Batch 57: sudden medical danger in plain words (a stroke, chest pain with sweat, an
+        # inhaler that does not help, a throat closing after food, a thud in the bath, a heater
+        # in a shut room), an old man ice cold and confused, a wheelchair user's helper gone.
+        ("my mum's face is drooping on one side and she can't lift her right arm", "collapsed"),
+        ("爷爷嘴巴歪了，说话含糊不清", "collapsed"),
+        ("할머니 입이 돌아가고 말이 어눌하세요", "collapsed"),
+        ("dad has crushing chest pain and is drenched in sweat", "collapsed"),
+        ("inhaler isn't helping, she's struggling to breathe", "collapsed"),
+        ("ăn đậu phộng xong môi sưng vù, khó thở", "collapsed"),
+        ("お風呂でドンって音がして、呼んでも返事がない", "collapsed"),
+        ("ストーブをつけた締め切った部屋で、母が頭が痛いと言って起きない", "collapsed"),
+        ("車いすの兄、ヘルパーさんが3日来ていなくて、ひとりで水も飲めていない", "disability_abuse"),
+        ("the old man downstairs is ice cold and doesn't know where he is", "collapsed"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -760,6 +773,12 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "ねこの どうがで 「しぬー」と わらいました",
         # Intent probe 11: a diaper changed is care given, not a sign of neglect.
         "每天给卧床的婆婆换尿布，还要带三个月的宝宝，好累",
+        # Batch 57: the same words as health questions.
+        "my son has asthma, which clinic is open on Sunday?",
+        "grandpa had a stroke five years ago, now he does rehab twice a week",
+        "아이가 땅콩 알레르기인데 급식 대체식 가능한가요?",
+        "おすすめのストーブを教えてください",
+        "喘息の子どもの吸入器が切れそう。薬局は何時まで？",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
