@@ -139,15 +139,22 @@ class DangerLexicon:
         """The folded text idiom-masked, and the same without accents (Vietnamese and others
         typed without them): what the patterns, the cues and the classifier all start from,
         masked once per check (``DangerDetector.check``)."""
-        return self.mask_idioms(norm.folded), self.mask_idioms(strip_accents(norm.folded))
+        folded = norm.folded
+        masked = self.mask_idioms(folded)
+        bare = strip_accents(folded)
+        # Masking is a function of the text: a text with no accent to strip (Japanese,
+        # English, most messages) is masked once, not twice (bench/profile_handling.py).
+        return masked, masked if bare == folded else self.mask_idioms(bare)
 
     def variants(self, norm: Normalized, forms: tuple[str, str] | None = None) -> list[str]:
         """The idiom-masked texts the patterns are tried on; ``forms``: ``masked_forms(norm)``
         if the caller has it."""
         masked, plain = forms or self.masked_forms(norm)
         tight = compact(masked)
-        # Masking again after compaction catches idioms split by spaces or punctuation.
-        tight = self.mask_idioms(tight)
+        # Masking again after compaction catches idioms split by spaces or punctuation; when
+        # compaction gives back the folded text itself (no space, no punctuation, no idiom
+        # masked), its masking is ``masked`` already.
+        tight = masked if tight == norm.folded else self.mask_idioms(tight)
         # Vietnamese (and others) typed without accents: accent-free patterns match both.
         return list(dict.fromkeys([masked, tight, tight.replace("ー", ""), plain]))
 
