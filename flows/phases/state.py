@@ -84,8 +84,10 @@ class ConversationState:
         return any(key not in (*LANGUAGE_FIELDS, "last") for key in self._changed())
 
     def _changed(self) -> dict[str, Any]:
-        blank = ConversationState()
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) != getattr(blank, f.name)}
+        # The fields and their defaults are read once (_DEFAULTS), not a blank state built and
+        # ``fields`` walked on every save (twice a turn, bench/profile_handling.py).
+        values = self.__dict__
+        return {name: values[name] for name, default in _DEFAULTS if values[name] != default}
 
     def to_json(self) -> dict[str, Any]:
         raw: dict[str, Any] = {"v": VERSION}
@@ -121,6 +123,8 @@ class ConversationState:
 
 
 _BLANK = ConversationState()
+# Each field's default, for ``_changed``; the lists and dicts here are never handed out.
+_DEFAULTS = tuple((f.name, getattr(_BLANK, f.name)) for f in fields(ConversationState))
 _RECORDS = ("phase", "return_phase", "rem_return", "consent", "danger")
 
 
