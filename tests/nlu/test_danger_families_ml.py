@@ -477,6 +477,16 @@ from nlu.danger import DangerDetector
         ("ストーブをつけた締め切った部屋で、母が頭が痛いと言って起きない", "collapsed"),
         ("車いすの兄、ヘルパーさんが3日来ていなくて、ひとりで水も飲めていない", "disability_abuse"),
         ("the old man downstairs is ice cold and doesn't know where he is", "collapsed"),
+        # Batch 58: violence at home told indirectly and children seen by others; やさしい日本語
+        # with a space between every phrase (the cues also read it with those spaces removed).
+        ("だんなが よう と こどもを おしいれに かくして います", "violence_now"),
+        ("暑い日に、駐車場の車の中に赤ちゃんがひとりで寝てて、親がいない", "child_abuse"),
+        ("ママの彼氏が夜になると私の部屋に入ってくる。ママは信じてくれない", "child_abuse"),
+        ("となりの こ が ベランダ の てすり に のぼってる。 おとな いない", "child_abuse"),
+        ("クラスの友達がいつもお腹をすかせてて、腕にやけどのあとがある", "child_abuse"),
+        ("おとうさん が ベルト で いもうと を たたきます", "child_abuse"),
+        ("となり の こども が よる そと に だされて ないて いる。 さむい", "child_abuse"),
+        ("あした は わたし いない。 ふく ぜんぶ ともだち に あげた", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -779,6 +789,11 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "아이가 땅콩 알레르기인데 급식 대체식 가능한가요?",
         "おすすめのストーブを教えてください",
         "喘息の子どもの吸入器が切れそう。薬局は何時まで？",
+        # Batch 58: a role in a drama, a parent asking how not to yell, a car and a balcony rail.
+        "ドラマでDVの夫役をやった俳優さんのファンです",
+        "子どもにどならない方法が知りたいです",
+        "車内に傘を忘れました。落とし物はどこに届きますか",
+        "ベランダの手すりに植木鉢を置いてもいいですか",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
