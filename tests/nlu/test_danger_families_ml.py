@@ -487,6 +487,16 @@ from nlu.danger import DangerDetector
         ("おとうさん が ベルト で いもうと を たたきます", "child_abuse"),
         ("となり の こども が よる そと に だされて ないて いる。 さむい", "child_abuse"),
         ("あした は わたし いない。 ふく ぜんぶ ともだち に あげた", "suicidal"),
+        # Batch 59: short replies in a hurry (a knife, a roof and a goodbye, gas with someone
+        # inside, a baby who will not wake, "I'll end it tonight").
+        ("yeah my husband has a knife", "violence_now"),
+        ("아빠가 칼 들고 있어요", "violence_now"),
+        ("chong em dang cam dao", "violence_now"),
+        ("我在楼顶 再见", "suicidal"),
+        ("sa bubong ako ngayon, paalam", "suicidal"),
+        ("가스 냄새 심해요 할머니가 안에 계세요", "collapsed"),
+        ("애기가 안 깨어나요", "collapsed"),
+        ("내일 끝낼거야", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -794,6 +804,14 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "子どもにどならない方法が知りたいです",
         "車内に傘を忘れました。落とし物はどこに届きますか",
         "ベランダの手すりに植木鉢を置いてもいいですか",
+        # Batch 59: a daily medicine taken, thanks; idioms of heat, hunger and success.
+        "took my meds this morning, thanks!",
+        "약 이미 먹었어요 고마워요",
+        "药已经吃过了，谢谢",
+        "uminom na ako ng gamot, salamat po",
+        "đói xỉu luôn",
+        "jado le mariyo aaja",
+        "I'm killing it at work lately",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
