@@ -33,6 +33,24 @@ _SENTENCE_END = re.compile(r"[。．.!?！？\n;；]+")
 MAX_SENTENCES = 400
 
 
+# A window is a sentence and the next; sentences that short (やさしい日本語 and hurried
+# messages: "かいしゃ の ひと わたし なぐる。 まいにち。 こわい。") are read together up to this many
+# letters, at most WINDOW_MAX_SENTENCES of them.
+WINDOW_SHORT_CHARS = 40
+WINDOW_MAX_SENTENCES = 4
+
+
+def _window_end(sentences: list[str], i: int) -> int:
+    """End (exclusive) of the window that starts at sentence ``i``: the next sentence always,
+    and more while the window is shorter than ``WINDOW_SHORT_CHARS`` letters."""
+    end = min(i + 2, len(sentences))
+    size = sum(len(s.strip()) for s in sentences[i:end])
+    while end < len(sentences) and end - i < WINDOW_MAX_SENTENCES and size < WINDOW_SHORT_CHARS:
+        size += len(sentences[end].strip())
+        end += 1
+    return end
+
+
 @dataclass(frozen=True)
 class CueRule:
     kind: str
@@ -116,7 +134,8 @@ class DangerCues:
 
     def match(self, texts: list[str]) -> list[tuple[str, str, str]]:
         """(kind, rule name, the sentences it fired on) for each kind of the first window
-        (one sentence and the next) where a rule fires; [] when none does."""
+        (one sentence and the next, more when they are short: ``_window_end``) where a rule
+        fires; [] when none does."""
         found: dict[str, tuple[str, str, str]] = {}
         for text in texts:
             # One pass over the whole text first: most messages satisfy no rule even there.
@@ -126,12 +145,13 @@ class DangerCues:
             sentences = [s for s in _SENTENCE_END.split(text) if s.strip()][:MAX_SENTENCES]
             present = [self.concepts(s) for s in sentences]
             for i, here in enumerate(present):
-                window = here | present[i + 1] if i + 1 < len(present) else here
+                end = _window_end(sentences, i)
+                window = here.union(*present[i + 1 : end])
                 if len(window) < 2:
                     continue
                 for rule in self._candidates(window):
                     if rule.kind not in found and rule.fires(window):
-                        found[rule.kind] = (rule.kind, rule.name, " ".join(sentences[i : i + 2]))
+                        found[rule.kind] = (rule.kind, rule.name, " ".join(sentences[i:end]))
                 if found:  # one window is enough to answer; the kinds are those it showed
                     return list(found.values())
         return list(found.values())

@@ -123,3 +123,24 @@ def test_rules_tried_are_every_rule_that_fires(cues: DangerCues) -> None:
         assert cues._candidates(set(concepts)) == []
     finally:
         cues.rules = saved
+
+
+def test_short_sentences_are_read_together(detector: DangerDetector, monkeypatch: pytest.MonkeyPatch) -> None:
+    """やさしい日本語 in sentences of a word or two: the hurt and the fear are three sentences
+    apart; with only a sentence and the next in a window, no rule sees both (batch 60)."""
+    import nlu.danger_cues as danger_cues
+
+    text = "かいしゃ の ひと わたし なぐる。 まいにち。 こわい。 パスポート とられた。 にげられない"
+    assert detector.check(text).source == "cues"
+    monkeypatch.setattr(danger_cues, "WINDOW_SHORT_CHARS", 0)
+    assert not detector.check(text).danger
+
+
+def test_long_sentences_keep_the_two_sentence_window() -> None:
+    from nlu.danger_cues import _window_end
+
+    long = ["あ" * 30, "い" * 30, "う" * 30, "え" * 30]
+    assert _window_end(long, 0) == 2
+    short = ["なぐる", "まいにち", "こわい", "にげられない", "たすけて"]
+    assert _window_end(short, 0) == 4  # at most WINDOW_MAX_SENTENCES
+    assert _window_end(short, 3) == 5  # the end of the message

@@ -497,6 +497,12 @@ from nlu.danger import DangerDetector
         ("가스 냄새 심해요 할머니가 안에 계세요", "collapsed"),
         ("애기가 안 깨어나요", "collapsed"),
         ("내일 끝낼거야", "suicidal"),
+        # Batch 60: danger in one clause of a long message, and やさしい日本語 in sentences of a
+        # word or two (read together when they are short: nlu/danger_cues.py, _window_end).
+        ("ベランダから下をずっと見てる。あと一歩なんだよな", "suicidal"),
+        ("おじいちゃん ふろ で うごかない。 へんじ ない", "collapsed"),
+        ("he hits me. every day. scared. he took my passport", "violence_now"),
+        ("おっと なぐる。 まいにち。 こわい。", "violence_now"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -812,6 +818,13 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "đói xỉu luôn",
         "jado le mariyo aaja",
         "I'm killing it at work lately",
+        # Batch 60: over and safe, never hit, a rope for a move, the news, one more step to pass.
+        "5年前に死にたいと考えた時期がありました。今は元気です。図書館の場所を教えてください",
+        "以前、夫の暴力から逃げてシェルターにいました。今は離婚して元気です",
+        "怒鳴ってしまうけど、手を上げたことはありません。一時保育の予約は？",
+        "引っ越し用のロープを買いました。転居届はどこで出しますか",
+        "テレビ で こども の ニュース みた。 ほいくえん どこ？",
+        "あと一歩で合格だった！次がんばる",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
