@@ -503,6 +503,21 @@ from nlu.danger import DangerDetector
         ("おじいちゃん ふろ で うごかない。 へんじ ない", "collapsed"),
         ("he hits me. every day. scared. he took my passport", "violence_now"),
         ("おっと なぐる。 まいにち。 こわい。", "violence_now"),
+        # Batches 61-62: suicidal intent inside ordinary requests (a pet after I am gone, the
+        # savings before I go, a body found, asking for myself, "tell my mother I loved her", a
+        # dated will left to be found, insurance after a suicide for my child, not having to
+        # wake, a last greeting) and danger from outside (a lender naming the child's school,
+        # pushed down the stairs, waited for every night with a photo of the door).
+        ("who can take my cat after I'm gone? need someone by sunday", "suicidal"),
+        ("我走了以后，谁能帮忙养我的狗", "suicidal"),
+        ("I want to send all my savings to my brother before I go", "suicidal"),
+        ("pwede po bang sabihin sa mama ko na mahal ko sya? wala na akong pagkakataon", "suicidal"),
+        ("viet di chuc roi, ghi ngay 25, de o dau de nguoi ta de thay", "suicidal"),
+        ("もう疲れた。明日の朝、目が覚めなかったらいいのに", "suicidal"),
+        ("闇金に「娘の学校に行くからな」と言われました", "violence_now"),
+        ("上司に階段から突き落とされた", "violence_now"),
+        ("まいばん いえ の まえ で まって いる ひと が いる。 こわい", "violence_now"),
+        ("区役所のみなさん、本当にありがとう。これが最後です", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -825,6 +840,12 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "引っ越し用のロープを買いました。転居届はどこで出しますか",
         "テレビ で こども の ニュース みた。 ほいくえん どこ？",
         "あと一歩で合格だった！次がんばる",
+        # Batches 61-62: a lease ended for a move, the last consultation before a move, yelled
+        # at among other workplace harassment, a stalker the police dealt with.
+        "moving home for good next month, how do I cancel my lease? won't need it after the 30th",
+        "来月引っ越すので、これが最後の相談になります。今までお世話になりました",
+        "上司に怒鳴られたり仕事を押し付けられたりしています。労働相談の窓口は？",
+        "ストーカーの件は警察が警告してくれて、もう来なくなりました",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
