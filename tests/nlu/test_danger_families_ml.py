@@ -518,6 +518,11 @@ from nlu.danger import DangerDetector
         ("上司に階段から突き落とされた", "violence_now"),
         ("まいばん いえ の まえ で まって いる ひと が いる。 こわい", "violence_now"),
         ("区役所のみなさん、本当にありがとう。これが最後です", "suicidal"),
+        # Batch 64: mental illness and its carers (a manic brother out in the traffic, off the
+        # medicine and going to a grandmother who waits over there, "I have a plan").
+        ("兄が何日も寝てなくて、さっき道路に飛び出していった", "self_harm"),
+        ("薬やめたら楽になった。そろそろ母のところ行こうかな、向こうで待ってるって", "suicidal"),
+        ("友達が「計画は立てた」って言ったきり既読つかない", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -846,6 +851,9 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "来月引っ越すので、これが最後の相談になります。今までお世話になりました",
         "上司に怒鳴られたり仕事を押し付けられたりしています。労働相談の窓口は？",
         "ストーカーの件は警察が警告してくれて、もう来なくなりました",
+        # Batch 64: a savings plan, a visit to a mother at the weekend.
+        "計画を立てて貯金しています",
+        "母のところに行こうかな、週末に",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
