@@ -523,6 +523,12 @@ from nlu.danger import DangerDetector
         ("兄が何日も寝てなくて、さっき道路に飛び出していった", "self_harm"),
         ("薬やめたら楽になった。そろそろ母のところ行こうかな、向こうで待ってるって", "suicidal"),
         ("友達が「計画は立てた」って言ったきり既読つかない", "suicidal"),
+        # Batch 63: the same families in the other languages.
+        ("my sister hasn't slept for three days and she's walking into the traffic", "self_harm"),
+        ("我弟几天没睡了，现在在马路中间走", "self_harm"),
+        ("Dad stopped taking his meds and says he will join Mum soon, she's waiting", "suicidal"),
+        ("엄마가 약을 끊고 먼저 간 아빠 곁으로 가겠다고 해요", "suicidal"),
+        ("kaibigan ko may plano na raw siya, tapos hindi na siya sumasagot", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -854,6 +860,9 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         # Batch 64: a savings plan, a visit to a mother at the weekend.
         "計画を立てて貯金しています",
         "母のところに行こうかな、週末に",
+        # Batch 63: a medicine running out, a diagnosis told calmly.
+        "मेरो औषधि सकिन लाग्यो। फेरि कसरी लिने?",
+        "my friend has a plan for her new business, she's not answering because she's on a plane",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
