@@ -30,9 +30,10 @@ from nlu.patterns import PatternSet, Substituter
 # Stands in for a masked idiom, so patterns do not join the words on either side of it.
 MASK = _MASK = "〓"
 # Hiragana, katakana (folded, but ー and ゠ stay) and CJK ideographs.
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_JAPANESE_LETTER = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"
+_JAPANESE = re.compile(_JAPANESE_LETTER)
 # A space between two Japanese letters: やさしい日本語 puts one between every phrase.
-_JAPANESE_SPACE = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]) +(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])")
+_JAPANESE_SPACE = re.compile(rf"(?<={_JAPANESE_LETTER}) +(?={_JAPANESE_LETTER})")
 
 
 def _join_japanese(text: str) -> str:
