@@ -562,6 +562,9 @@ from nlu.danger import DangerDetector
         ("借了高利贷，他们说知道我女儿的学校，我很怕", "violence_now"),
         ("もう電車しかないと思う。借金が返せない", "suicidal"),
         ("chhora chhori lai 3 din dekhi khana khuwauna sakeko chaina", "child_abuse"),
+        # Batch 70: romanised and stretched Japanese
+        ("mou shinitaaai... tsukareta", "suicidal"),
+        ("kusuri zenbu nomou to omotteru", "overdose"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -910,6 +913,18 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "không ai đánh đập gì, chỉ là lương trễ",
         "以前被前男友打过，现在住在庇护所，很安全",
         "去年まで夫から暴力がありましたが、今はシェルターで安全に暮らしています",
+        # Batch 70: titles, hair dye, memes, a voice-input correction, long past
+        "新曲の「消えたいほど好き」をカラオケで歌った",
+        "DVはもう5年前、今は落ち着いて暮らしてます",
+        "しにたい じゃなくて しりたい です。ごみの ひ",
+        "I want to dye my hair blue, any salon?",
+        "used to self-harm as a teen, 8 years clean now, just asking about counselling",
+        "watched Suicide Squad again last night",
+        "overdosed on coffee today lol",
+        "ㅈㅅ각 ㅋㅋ 농담이고 시험 망했어요",
+        "mamatay na ako sa tawa sa video mo",
+        "sinasakal ako ng yakap ng anak ko hahaha",
+        "推しが尊死",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
