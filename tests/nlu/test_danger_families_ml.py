@@ -565,6 +565,21 @@ from nlu.danger import DangerDetector
         # Batch 70: romanised and stretched Japanese
         ("mou shinitaaai... tsukareta", "suicidal"),
         ("kusuri zenbu nomou to omotteru", "overdose"),
+        # Batches 71-72: a photo of pills then silence, a parent who does not wake (foam, cold
+        # hands), flies at a door, 'I won't come again', live for me, a minor forced to marry,
+        # a stalker back at the door, a secret pregnancy bleeding, wanting to disappear (ne)
+        ("妹から薬の写真だけ届いて、そのあと電話に出ない", "suicidal"),
+        ("my brother sent a picture of pills and now his phone is off", "suicidal"),
+        ("엄마가 안 일어나요 입에서 거품이 나요", "collapsed"),
+        ("ba em ngu ko day, tay ba lanh qua", "collapsed"),
+        ("si papa di gumigising, may gamot sa mesa", "collapsed"),
+        ("隣の部屋の人、一週間見ていない。ハエが多くて変なにおい", "collapsed"),
+        ("常連のおばあちゃんが「今までありがとう、もう来ないから」って", "suicidal"),
+        ("동생이 내 몫까지 잘 살아 라고 보냈어요", "suicidal"),
+        ("わたし 16さい。おやが けっこんしろ と いう。にげたい", "violence_now"),
+        ("he's outside my door again, I'm shaking", "violence_now"),
+        ("娘が中2で、トイレで血がたくさん出てる。妊娠してたかも", "collapsed"),
+        ("baccha bhaye dekhi roirahanchhu, ma harauna chahanchhu", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -925,6 +940,13 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "mamatay na ako sa tawa sa video mo",
         "sinasakal ako ng yakap ng anak ko hahaha",
         "推しが尊死",
+        # Batches 71-72: noise idioms, a newborn, a stalker long ago, exam jokes
+        "隔壁装修吵得我想死，能投诉吗",
+        "hàng xóm ồn muốn chết luôn",
+        "newborn life is killing me, any help with night feeds?",
+        "my baby cries every night, is that normal?",
+        "had a stalker years ago, all fine now",
+        "my student is gonna die about the maths test lol",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
