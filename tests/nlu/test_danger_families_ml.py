@@ -580,6 +580,34 @@ from nlu.danger import DangerDetector
         ("he's outside my door again, I'm shaking", "violence_now"),
         ("娘が中2で、トイレで血がたくさん出てる。妊娠してたかも", "collapsed"),
         ("baccha bhaye dekhi roirahanchhu, ma harauna chahanchhu", "suicidal"),
+        # Batches 73-75 and the round-17 retrain: a leg over the rail, hands on a neck, a polite
+        # farewell, insurance for the debt, pills saved, skin and bones, an unseen neighbour, a
+        # widower, a lender coming tonight, things given away, a rope bought
+        ("ベランダの柵に足をかけて、下をずっと見てる", "suicidal"),
+        ("母の介護でもう限界。さっき母の首に手をかけてしまいそうで、自分が怖い", "violence_now"),
+        ("長い間お世話になりました。もう連絡はできないと思います", "suicidal"),
+        ("保険で借金は返せるので、家族に迷惑かけずに済む", "suicidal"),
+        ("睡眠薬を飲まないでためてる。もう二十錠ある", "suicidal"),
+        ("きのう彼氏に首しめられて、まだ一緒の部屋におる", "violence_now"),
+        ("兄嫁が祖母にご飯をあげてないみたいで、祖母が骨と皮になってる", "elder_abuse"),
+        ("隣のおじいさん、4日くらい姿を見てない。新聞がたまってる", "elder_abuse"),
+        ("妻に先立たれて一年、もう妻のところへ行きたい。疲れた", "suicidal"),
+        ("高利贷的人说今晚就来我家，要把我的手剁了", "violence_now"),
+        ("sold my guitar, gave my laptop to my roommate, won't need them anymore. tell my dad i'm sorry", "suicidal"),
+        ("信都写好了，日子定在周五，对不起大家", "suicidal"),
+        ("my dog was the only reason i stayed. gave him away today", "suicidal"),
+        ("내 옷이랑 책 다 가져가 나 이제 필요없어", "suicidal"),
+        ("sathi le dherai goli khayo, bolirako chaina, saas ekdam kam cha", "collapsed"),
+        ("broker le jyan linchu bhanyo, ahile mero kotha agadi basirako cha, dar lagyo", "violence_now"),
+        ("bumili na ako ng lubid, wag nyo na akong hanapin", "suicidal"),
+        # Batch 69: a wheelchair user fallen, a disabled brother robbed and beaten, heaven,
+        # a child taken along, locked in and not fed
+        ("車椅子から転んで、昼から起き上がれない。誰も来ない", "collapsed"),
+        ("I'm in a wheelchair, fell this morning and still can't get up, phone almost dead", "collapsed"),
+        ("知的障害の弟が、友達ってやつらに年金とられて、顔を腫らして帰ってきた", "disability_abuse"),
+        ("てんごくに いきたい", "suicidal"),
+        ("if anything happens to me my daughter goes with me. nobody else can care for her", "suicidal"),
+        ("그룹홈 직원이 오빠를 방에 가둬놓고 밥을 안 준대요", "disability_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -947,6 +975,22 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "my baby cries every night, is that normal?",
         "had a stalker years ago, all fine now",
         "my student is gonna die about the maths test lol",
+        # Batches 73-75: massage, long past, a boss's words, statistics, study idioms, a drama
+        "腰が痛くて楽になりたいからマッサージに行きたい",
+        "去年DVで逃げて、今はアパートで落ち着いてます",
+        "昔リスカしてた跡を消したい",
+        "上司に「死ね」って言われたので労基に相談したい",
+        "老板说要杀了我哈哈开玩笑的",
+        "三年前我自残过，现在很好",
+        "我在查日本的自杀率数据",
+        "3 years ago i hurt myself but i'm good now",
+        "시험 공부하느라 죽을 것 같아요",
+        "드라마 주인공이 마지막에 죽어서 울었어",
+        # Batch 69: abuse at a facility long past, a disability booklet (vi: sổ, not sờ)
+        "前の施設で叩かれたけど、今は別のところで落ち着いてる",
+        "cho mình hỏi làm sổ người khuyết tật cần giấy tờ gì",
+        "dati po sinaktan ng staff pero okay na sya",
+        "she was rough with him last year but it was dealt with",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
