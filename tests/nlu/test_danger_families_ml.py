@@ -608,6 +608,23 @@ from nlu.danger import DangerDetector
         ("てんごくに いきたい", "suicidal"),
         ("if anything happens to me my daughter goes with me. nobody else can care for her", "suicidal"),
         ("그룹홈 직원이 오빠를 방에 가둬놓고 밥을 안 준대요", "disability_abuse"),
+        # Batches 76 and 78: replies to the bot's questions with the danger slipped in ('if I am
+        # still alive by then' in every language, no need to call, the letter is written)
+        ("夜なら大丈夫です。それまで生きてたら", "suicidal"),
+        ("evening works. if i'm still alive by then", "suicidal"),
+        ("晚上打给我吧，如果我还活着的话", "suicidal"),
+        ("저녁에 전화 주세요. 그때까지 살아 있으면요", "suicidal"),
+        ("chiều gọi cũng được, nếu em còn sống", "suicidal"),
+        ("बेलुका फोन गर्नुस्, अझै बाँचेको भए", "suicidal"),
+        ("mamayang gabi na lang po, kung buhay pa ako", "suicidal"),
+        ("cần nhất là một lý do để sống tiếp", "suicidal"),
+        ("dang nao em cung sap di roi, thu cho bo viet xong roi", "suicidal"),
+        ("phone garnu pardaina, tyo bela samma ma hunna", "suicidal"),
+        ("maile dori kinisake, aaja rati sab antya garchhu", "suicidal"),
+        ("wag nyo na akong tawagan, tapos na rin ako mamayang gabi", "suicidal"),
+        ("連絡は来週でいいです。来週がくればの話ですけど", "suicidal"),
+        ("データは残していい。生きた証くらいは残したいから", "suicidal"),
+        ("何時でもいいです。いま屋上にいるので", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -991,6 +1008,12 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "cho mình hỏi làm sổ người khuyết tật cần giấy tờ gì",
         "dati po sinaktan ng staff pero okay na sya",
         "she was rough with him last year but it was dealt with",
+        # Batches 76 and 78: ordinary replies with the same words (5じが is not 自害)
+        "ゆうがた 5じ が いいです",
+        "ＤＶじゃなくて、ただのケンカです",
+        "tapos na po ako sa trabaho bukas",
+        "khỏi gọi lại, em giải quyết xong rồi",
+        "con cái là một lý do để sống",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
