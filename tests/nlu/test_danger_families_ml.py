@@ -625,6 +625,18 @@ from nlu.danger import DangerDetector
         ("連絡は来週でいいです。来週がくればの話ですけど", "suicidal"),
         ("データは残していい。生きた証くらいは残したいから", "suicidal"),
         ("何時でもいいです。いま屋上にいるので", "suicidal"),
+        # Batch 77: replies (over by then, not needed after tonight, a knife at the door, cuts
+        # getting deeper, sleep and never wake, breathing badly)
+        ("don't bother calling, it'll all be over by then", "suicidal"),
+        ("不用给我打电话，到时候都结束了", "suicidal"),
+        ("전화 안 해도 돼요 그때쯤이면 다 끝났을 거예요", "suicidal"),
+        ("delete it or not, i won't need any of it after tonight", "suicidal"),
+        ("저장 안 해도 돼요 오늘 밤 지나면 필요 없어요", "suicidal"),
+        ("can't talk, my husband is outside the door with a knife", "violence_now"),
+        ("I keep cutting my arm, the cuts are getting deeper", "self_harm"),
+        ("如果我到时候还在的话，晚上打吧", "suicidal"),
+        ("只想睡过去，别再醒来", "suicidal"),
+        ("아버지가 쓰러지셨는데 숨을 잘 못 쉬세요", "collapsed"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -1014,6 +1026,10 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "tapos na po ako sa trabaho bukas",
         "khỏi gọi lại, em giải quyết xong rồi",
         "con cái là một lý do để sống",
+        # Batch 77: ordinary replies with the same words, violence long past
+        "my ex used to hit me years ago, i'm fine now. need help with a flat",
+        "no need to call, the landlord fixed it",
+        "不用打了，房租的事解决了",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
