@@ -1030,6 +1030,11 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "my ex used to hit me years ago, i'm fine now. need help with a flat",
         "no need to call, the landlord fixed it",
         "不用打了，房租的事解决了",
+        # Review of batches 65-68: going somewhere together with a child, 'since the afternoon' (vi)
+        "아이랑 같이 가면 돼요? 창구에 가고 싶어요",
+        "子どもと一緒に行こうと思います。窓口は何時まで？",
+        "我和孩子一起走路去区役所",
+        "em bỏ nhà đi từ chiều, giờ đang ở nhà bạn",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
