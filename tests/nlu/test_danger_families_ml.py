@@ -637,6 +637,7 @@ from nlu.danger import DangerDetector
         ("如果我到时候还在的话，晚上打吧", "suicidal"),
         ("只想睡过去，别再醒来", "suicidal"),
         ("아버지가 쓰러지셨는데 숨을 잘 못 쉬세요", "collapsed"),
+        ("失智的奶奶半夜光着脚跑出去了，外面在下雪，现在还没找到", "collapsed"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -1035,6 +1036,9 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "子どもと一緒に行こうと思います。窓口は何時まで？",
         "我和孩子一起走路去区役所",
         "em bỏ nhà đi từ chiều, giờ đang ở nhà bạn",
+        # Snow and a thing not found: no person out in it.
+        "雪が降ってて駐車場が見つからない、どこに停めればいいですか",
+        "下雪了，找不到停车场，区役所附近哪里可以停车",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
