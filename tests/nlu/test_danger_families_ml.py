@@ -638,6 +638,48 @@ from nlu.danger import DangerDetector
         ("只想睡过去，别再醒来", "suicidal"),
         ("아버지가 쓰러지셨는데 숨을 잘 못 쉬세요", "collapsed"),
         ("失智的奶奶半夜光着脚跑出去了，外面在下雪，现在还没找到", "collapsed"),
+        # Batch 81: a young person's blood-stained tissues or a blade, arms hidden, shut in the
+        # bathroom or room, no answer (self-harm seen by the family)
+        ("息子の机の引き出しにカッターの刃がいくつも隠してあった。さっきからトイレに鍵をかけて出てこない", "self_harm"),
+        ("高1の妹のシーツに血がついてて、夏なのにずっと長袖。聞いたら手首を隠そうとする", "self_harm"),
+        ("my 14yo left bloody tissues in the bin and now she's locked herself in the bathroom", "self_harm"),
+        ("found razor blades under my son's mattress, he won't show me his arms", "self_harm"),
+        ("女儿垃圾桶里全是带血的纸巾 现在把自己锁在浴室里不肯出来", "self_harm"),
+        ("弟弟房间里有美工刀 叫他也不回应", "self_harm"),
+        ("딸 방 휴지통에 피 묻은 휴지가 잔뜩 있고 여름인데도 긴팔만 입어요", "self_harm"),
+        ("con trai em 15 tuoi, trong thung rac toan giay dinh mau, no khoa cua phong khong ra", "self_harm"),
+        ("छोरीको कोठामा रगत लागेको टिस्यु भेटियो, अहिले बाथरुमबाट निस्किँदैन", "self_harm"),
+        ("may tissue na may dugo sa basurahan ng kapatid ko, nagkulong sya sa cr ngayon", "self_harm"),
+        # Batch 81: 'don't try to stop me' on a roof or a bridge
+        ("i'm on the roof of my dorm, don't try to stop me", "suicidal"),
+        ("屋上にいます。止めないでください", "suicidal"),
+        ("我在桥上 不要劝我了", "suicidal"),
+        ("지금 옥상이야 말리지 마", "suicidal"),
+        ("em dang o tren cau, dung can em", "suicidal"),
+        ("nasa rooftop na ako, wag nyo akong pigilan", "suicidal"),
+        # Batch 81: can't face my parents, and the roof door open
+        ("I failed again, can't face my parents. the rooftop door at school was unlocked today", "suicidal"),
+        ("親に合わせる顔がない。学校の屋上のドアが開いてた", "suicidal"),
+        ("考砸了 没脸见爸妈 教学楼天台的门没锁", "suicidal"),
+        ("bo me khong con mat mui nao de gap, cua san thuong ky tuc xa de mo", "suicidal"),
+        # Batch 81: 'in my next life' posted, then the phone off
+        ("my friend posted 'in my next life i want to be a cloud' and now her phone is off", "suicidal"),
+        ("他发了条动态说来世再也不要做人 电话一直关机", "suicidal"),
+        ("다음 생에는 행복하고 싶다고 올리고 연락이 안 돼요", "suicidal"),
+        ("em gai toi dang status 'kiep sau mong duoc lam con meo' roi tat may", "suicidal"),
+        # Batch 81: a note left and gone who knows where
+        ("my son left a note on his desk and I don't know where he went", "suicidal"),
+        ("息子が手紙を置いて、どこに行ったのかわからない", "suicidal"),
+        ("女儿留下一封信 不知道她去哪了", "suicidal"),
+        ("딸이 편지를 남기고 어디 갔는지 몰라요", "suicidal"),
+        ("chhora le chithi lekhera gayo, kaha gayo thaha chaina", "suicidal"),
+        ("nag-iwan ng sulat ang anak ko, hindi namin alam kung saan siya pumunta", "suicidal"),
+        # Batch 81: a child locked in the toilet, a cupboard or a room (and not fed)
+        ("my aunt locks my little cousin in the bathroom when she gets angry", "child_abuse"),
+        ("继母把弟弟锁在厕所里 一整天不给饭吃", "child_abuse"),
+        ("おばさんが いとこを 物置に閉じ込めて、ご飯も食べさせない", "child_abuse"),
+        ("kinukulong ng tito ko si bunso sa kwarto at hindi pinapakain", "child_abuse"),
+        ("ba ke nhot con be trong nha ve sinh ca ngay", "child_abuse"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -1039,6 +1081,21 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         # Snow and a thing not found: no person out in it.
         "雪が降ってて駐車場が見つからない、どこに停めればいいですか",
         "下雪了，找不到停车场，区役所附近哪里可以停车",
+        # Batch 81: shut in a room with no sign, a roof door reported, a next life joked about,
+        # a prevention day or week, a deadline or a game 'I'll kill you', a note with a plan
+        "娘が部屋にこもって出てこない。反抗期かな、ご飯は食べてる",
+        "my son locked himself in his room to play games all night, how do I set limits",
+        "学校の屋上のドアが開いてて危ないので、先生に言ったほうがいいですか",
+        "我下辈子想当一只猫 哈哈",
+        "문 잠그고 나왔는데 열쇠를 잃어버렸어요",
+        "世界自杀预防日是几月几号",
+        "自殺対策強化月間って何をするんですか",
+        "期末考试要是挂科我就死定了 哈哈",
+        "형이 롤 하다가 죽여버린다고 소리 질러요 ㅋㅋ",
+        "我在天台上晒被子 别劝我收了 马上就干",
+        "むすめ が へや で べんきょう して でて こない。 ごはん は たべた",
+        "ngày thế giới phòng chống tự tử là ngày nào vậy",
+        "my daughter left a note on the fridge that she went to her friend's, she's not answering but she's probably on the train",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
@@ -1072,6 +1129,10 @@ def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str)
         "毎月の返済で給料が全部消えてしまう。もう私も消えたい",
         "宿題が多すぎて死にそう。でも本当はもう死にたい",
         "出血はもう止まったけど、今日また大量に出血して止まらない。出産したばかりでめまいがする",
+        # Batch 81: a prevention week, a game, a deadline masked; the danger after them is not
+        "自殺予防週間だけど、正直もう死にたい",
+        "동생이 게임하다가 엄마한테 죽여버린다고 칼 들고 있어요",
+        "明天交论文 写不完就死定了。其实我真的不想活了",
     ],
 )
 def test_a_mask_hides_the_topic_not_a_present_danger(rules: DangerDetector, text: str) -> None:
