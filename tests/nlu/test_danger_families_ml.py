@@ -721,6 +721,33 @@ from nlu.danger import DangerDetector
         # Batch 82: fallen and unconscious, not breathing properly (ne)
         ("buwa bathroom ma ladera hosh chaina", "collapsed"),
         ("mero dai ladnu bhayo, sas ramro sanga fernu bhaeko chaina", "collapsed"),
+        # Batch 80: following a dead parent or spouse with a lost purpose or "waiting over
+        # there"; days without food after a loss, let be; life insurance taken out after a
+        # business went under, "without me"; the pet handed over "if anything happens"; the
+        # letter already written with sorry to all; not wanting to wake up again
+        ("父を見送ってから、もう私がこの世にいる意味もない。父のところへ行きたい", "suicidal"),
+        ("夫がいないこの世にいる意味なんてない。夫のそばに逝ってもいいよね", "suicidal"),
+        ("ばあちゃんが向こうで待ってる。ばあちゃんのとこに行くつもり", "suicidal"),
+        ("since mum passed i've got nothing left to live for. i just want to follow her now", "suicidal"),
+        ("爸爸走了，我什么都没了，想随他而去", "suicidal"),
+        ("남편 먼저 보내고 이제 제 역할은 끝났어요. 남편 따라 갈래요", "suicidal"),
+        ("bo em qua doi roi, em song lam gi nua, em muon di theo bo", "suicidal"),
+        ("wala na akong dahilan mabuhay, susundan ko na lang si papa", "suicidal"),
+        ("aama bitnubhayo, aba mero kohi chhaina, aama sangai janchu", "suicidal"),
+        ("妻が死んでから何も食べてない。もうこのままでいいや", "suicidal"),
+        ("haven't eaten since the funeral. not going to eat again", "suicidal"),
+        ("老公走后两个星期没吃东西，饿死算了", "suicidal"),
+        ("3 ngay nay em khong an gi, cu de vay cho chet", "suicidal"),
+        ("tatlong araw na akong walang kain, hindi na ako kakain", "suicidal"),
+        ("खाना खाएको छैन, अब खान्न", "suicidal"),
+        ("会社が倒産して借金だけ。生命保険に入ってあるから、私がいなくなっても家族は困らない", "suicidal"),
+        ("사업 망했어요. 보험은 다 들어 놨으니 내가 없어도 애들은 괜찮아요", "suicidal"),
+        ("shop went bust and the debts are huge. if anything happens, my sister will take my cat", "suicidal"),
+        ("tindahan ko nalugi, baon sa utang. kung may mangyari sa akin, alagaan ang aso ko", "suicidal"),
+        ("byapar dubyo, sabai lai maaf, chithi lekhi sake", "suicidal"),
+        ("naisulat ko na ang mga liham. pasensya na kayo", "suicidal"),
+        ("我不想再醒来了，太累了", "suicidal"),
+        ("i don't want to wake up again. im so tired", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -1154,6 +1181,22 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "the letter is done, just need to clean my desk",
         "手紙を書いた。あとは宿題をするだけ",
         "khong tinh tien, goi hom nay nhe",
+        # Batch 80: a death and moving in with family, a pointless job, a meal skipped, insurance
+        # for the hospital, a shop gone under with a plan for the dog, disposing of medicine
+        "夫が亡くなったので、娘のところへ行くつもりです。転出届はどこで出せますか",
+        "my husband died last year; i'm moving to be with my daughter. how do i close my resident registration?",
+        "妈妈去世了，我想跟爸爸去老家住，要办什么手续",
+        "남편이 죽었어요. 딸한테 가려고요. 전입신고는 어떻게 해요?",
+        "chong em mat roi, em muon di theo con sang Osaka song, thu tuc chuyen nha the nao",
+        "namatay si papa, susunod ako kay mama sa probinsya, paano mag-transfer ng address",
+        "この部署にいる意味ないし、週末は母のところに行こうかな",
+        "엄마 따라가도 돼요? 시장에 가요",
+        "haven't eaten since lunch, not going to either until dinner, diet lol",
+        "보험 들어 놨으니까 돈 없어도 병원 갈 수 있어요. 빚이 좀 있어요",
+        "店が倒産しました。何かあったら犬の預け先を探したいです。借金の相談窓口は？",
+        "飲み残しの睡眠薬、どうやって処分すればいいですか",
+        "期限切れの薬の処分方法を教えてください",
+        "奶奶留下很多安眠药，这些药该怎么处理？",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
