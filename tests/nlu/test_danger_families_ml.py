@@ -748,6 +748,22 @@ from nlu.danger import DangerDetector
         ("naisulat ko na ang mga liham. pasensya na kayo", "suicidal"),
         ("我不想再醒来了，太累了", "suicidal"),
         ("i don't want to wake up again. im so tired", "suicidal"),
+        # Batch 79: an old parent's last words on the phone, a thud then silence
+        ("母から電話があって、印鑑と権利書はタンスの一番上だからって。それっきり電話に出ない", "suicidal"),
+        ("じいちゃんがLINEで「葬儀の費用は封筒に分けてある」って送ってきて、それから既読もつかない", "suicidal"),
+        ("うちのじいさん、電話で「ばあさんの横に埋めてくれ」「通帳は金庫だ」とだけ言って切った", "suicidal"),
+        ("妻が逝ってもう五年、わしからそろそろ会いに行こうかと思う", "suicidal"),
+        ("親父と話してたらドサッて音がして、呼んでも返事がない", "collapsed"),
+        ("grandpa called, said the bank book is in the desk drawer, then hung up. not answering now", "suicidal"),
+        ("my dad texted 'lived long enough, spare key's with the neighbour'. his phone is off now", "suicidal"),
+        ("uncle said the key's with the landlord and not to come looking for him", "suicidal"),
+        ("Sorted the rent up to june, left my cat at my sister's, and I'd like it all to be over tonight", "suicidal"),
+        ("我妈刚打电话说银行卡密码压在枕头底下，叫我别惦记她，就挂断了", "suicidal"),
+        ("할머니가 전화해서 도장은 금고에 넣어뒀다고 하시고 바로 끊으셨어요. 다시 걸어도 안 받으세요", "suicidal"),
+        ("ông ngoại gọi nói sổ tiết kiệm cất trong tủ, sống thế là đủ rồi, rồi cúp máy", "suicidal"),
+        ("buba le phone ma bhannu bhayo dherai bachisake, malai chinta nagara, ani phone katyo", "suicidal"),
+        ("tumawag si lola, sabi nabuhay na ako nang sapat, nasa drawer yung passbook, tapos binaba nya yung phone", "suicidal"),
+        ("hajurama bhuima ladnu bhayo, bolnu hunna, sas pani thorai", "collapsed"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -1197,6 +1213,19 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "飲み残しの睡眠薬、どうやって処分すればいいですか",
         "期限切れの薬の処分方法を教えてください",
         "奶奶留下很多安眠药，这些药该怎么处理？",
+        # Batch 79: bankbook, keys, hanging up, a car given up, affairs in order at 70
+        "父が通帳を引き出しにしまったのを忘れて、何度も電話してくる。認知症の検査はどこで受けられますか",
+        "鍵は大家さんに預けてある。来週から旅行なので電話もつながらないかも",
+        "退職の日、上司が「今までお世話になりました。あとは頼む」と言って帰っていった",
+        "入院する父が俺のことは心配すんなって。着替えを持っていくのはどこまで許されるの",
+        "免許は返納した。病院に行くバスの時刻表はどこで見られますか",
+        "終活で、通帳と印鑑の置き場所を家族に伝えておきたい。エンディングノートはどこでもらえますか",
+        "he had a good run as a taxi driver, retired now, what pension benefits can he get",
+        "my dad hung up on me again because I told him to see a doctor about his memory",
+        "moving out next week, the keys are with the landlord and rent is paid until march. how do I cancel the water",
+        "I'm 68 and want to put my affairs in order for retirement, where can I get a will checked?",
+        "我爸说存折放在抽屉里了，让我帮他去银行办手续，然后就挂了",
+        "아버지가 통장은 서랍에 있다고 하시면서 은행 가서 정리 좀 해달래요 그러고 끊으셨어요",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
