@@ -764,6 +764,10 @@ from nlu.danger import DangerDetector
         ("buba le phone ma bhannu bhayo dherai bachisake, malai chinta nagara, ani phone katyo", "suicidal"),
         ("tumawag si lola, sabi nabuhay na ako nang sapat, nasa drawer yung passbook, tapos binaba nya yung phone", "suicidal"),
         ("hajurama bhuima ladnu bhayo, bolnu hunna, sas pani thorai", "collapsed"),
+        ("保険金で借金が消えるなら、おれがおらんようになった方が嫁も楽じゃろ", "suicidal"),
+        ("長いあいだお世話になりました。もう二度と連絡することはないと思います", "suicidal"),
+        ("「お前の子どもを殺す」って言われた。あいつは私の住所を知ってる", "violence_now"),
+        ("「かぞくを なぐる」 と いわれました。 あの ひとは わたしの じゅうしょを しって います", "violence_now"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
@@ -1226,6 +1230,7 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "I'm 68 and want to put my affairs in order for retirement, where can I get a will checked?",
         "我爸说存折放在抽屉里了，让我帮他去银行办手续，然后就挂了",
         "아버지가 통장은 서랍에 있다고 하시면서 은행 가서 정리 좀 해달래요 그러고 끊으셨어요",
+        "引っ越したので今の住所を知ってる人はいません。お世話になりました、手続きだけお願いします",
     ],
 )
 def test_a_topic_or_a_past_event_is_not_danger(rules: DangerDetector, text: str) -> None:
