@@ -768,6 +768,7 @@ from nlu.danger import DangerDetector
         ("長いあいだお世話になりました。もう二度と連絡することはないと思います", "suicidal"),
         ("「お前の子どもを殺す」って言われた。あいつは私の住所を知ってる", "violence_now"),
         ("「かぞくを なぐる」 と いわれました。 あの ひとは わたしの じゅうしょを しって います", "violence_now"),
+        ("母から電話で、通帳と印鑑はタンスの上の箱にあるって。そのあと何回電話しても出ない", "suicidal"),
     ],
 )
 def test_a_family_catches_fresh_wordings(rules: DangerDetector, text: str, kind: str) -> None:
