@@ -1051,7 +1051,6 @@ def test_a_word_inside_another_word_is_not_a_sign(rules: DangerDetector, text: s
         "nabasa ko sa dyaryo yung tumalon sa tulay, grabe. saan po ang library?",
         "我家狗把花瓶打翻了，旧家具怎么扔？",
         "xem phim ma sợ muốn xỉu luôn á",
-        "公正証書遺言の作り方を教えてください",
         "ポストに郵便物がたまっていないか見守る活動をしています",
         "マンションを追い出されることになって、妹と住める部屋を探しています",
         # Batches 55-56: dying in a game, a joke threat between friends, an exam that "will
