@@ -1,6 +1,8 @@
 """Catch rate of fresh danger probes: what the system of the moment catches of lines written
 after it (``data/nlu_dev/danger_probe.jsonl``; each batch committed before anything is fixed
-for it, so the first run on a batch is the honest estimate).
+for it, so the first run on a batch is the honest estimate).  Since 2026-12-03 the danger
+model also learns from the batches already run (data/nlu/danger_head.yml, through_batch): a
+batch numbered above the cut-off is still a first run; the ones below it are training lines.
 
     .venv/bin/python bench/nlu_danger_probe.py [--batch N] [--misses] [--no-cues]
 

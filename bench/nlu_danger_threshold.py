@@ -5,7 +5,8 @@ when a word of an alarm concept is in the message (``pipeline.Thresholds.danger_
 
 For each candidate threshold prints, on pooled cross-validation of data/nlu (each line scored
 by a model not trained on it): danger recall, precision and false positives; and on the probe
-file (data/nlu_dev/danger_probe.jsonl, never trained on): danger lines that the lexicons and
+file (data/nlu_dev/danger_probe.jsonl; not trained on when this was measured, the danger head
+learns from its run batches since 2026-12-03, data/nlu/danger_head.yml): danger lines that the lexicons and
 the classifier catch WITHOUT the cue rules (what the lower threshold adds on lines no rule was
 written for) and false alarms on its lines that are not danger (with everything on).
 Never reads data/nlu_heldout.

@@ -7,7 +7,9 @@ danger classifier generalise to unseen wordings?  Classifier ALONE, no lexicon o
 wordllama is not a project dependency: it is imported by name at run time, from a folder on
 PYTHONPATH (the main venv is not changed).  Training = exactly the rows of the embedded danger
 head (``nlu.model.train``: intent rows of data/nlu, crisis vs the rest, idiom-masked folded
-text).  Evaluation = data/nlu_dev/danger_probe.jsonl (never trained on), overall, on the
+text).  Evaluation = data/nlu_dev/danger_probe.jsonl (not trained on when this was measured;
+since 2026-12-03 the danger head learns from its run batches, data/nlu/danger_head.yml, so the
+repo rows below would read higher today), overall, on the
 freshest batches (>= 55) and per language.  Never reads data/nlu_heldout.
 
 Scores, all on the text the repo's classifier reads (idiom-masked, folded, first 1,000

@@ -24,6 +24,8 @@ HELDOUT_LANGUAGE_FILE = REPO_ROOT / "data" / "nlu_heldout" / "language_id.jsonl"
 DANGER_DIR_NAME = "danger"
 DANGER_DIR = NLU_DATA_DIR / DANGER_DIR_NAME
 SITUATIONS_FILE_NAME = "situations.jsonl"
+# Which probe lines of data/nlu_dev the danger head also learns from (see danger_head_rows).
+DANGER_HEAD_FILE_NAME = "danger_head.yml"
 # Japanese training files sit in data/nlu itself; every other language in data/nlu/<lang>/.
 BASE_LANGUAGE = "ja"
 
@@ -98,9 +100,11 @@ def _examples_block(block: str) -> Iterable[str]:
 
 def language_dirs(data_dir: Path = NLU_DATA_DIR) -> list[Path]:
     """data/nlu/<lang>/ folders of training data (the danger lexicons are not one)."""
-    return sorted(
-        p for p in data_dir.iterdir() if p.is_dir() and p.name != DANGER_DIR_NAME
-    ) if data_dir.exists() else []
+    return (
+        sorted(p for p in data_dir.iterdir() if p.is_dir() and p.name != DANGER_DIR_NAME)
+        if data_dir.exists()
+        else []
+    )
 
 
 def nlu_files(data_dir: Path = NLU_DATA_DIR) -> list[Path]:
@@ -169,6 +173,35 @@ def load_training_data(data_dir: Path = NLU_DATA_DIR) -> TrainingData:
         else:
             data.intent_examples.extend(load_yaml_file(path, language))
     return data
+
+
+def danger_head_rows(data_dir: Path = NLU_DATA_DIR) -> list[tuple[str, bool]]:
+    """(text, is danger) of the probe lines the danger head learns from besides the training
+    rows, as ``data_dir/danger_head.yml`` lists them: each source file (a path relative to
+    ``data_dir``) up to a batch number, so a batch appended later keeps its first, honest run
+    until the cut-off is raised.  Why: replayed on history, a head that had learnt from the
+    earlier batches caught 0.70 -> 0.95 of each fresh batch (bench/nlu_probe_trained_head.py).
+    No file: no extra rows.  A listed file that is missing is an error, never a silent skip."""
+    config_path = data_dir / DANGER_HEAD_FILE_NAME
+    if not config_path.exists():
+        return []
+    doc = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    rows: list[tuple[str, bool]] = []
+    for source in doc.get("sources") or []:
+        path = (data_dir / str(source["file"])).resolve()
+        through = int(source["through_batch"])
+        if not path.exists():
+            raise FileNotFoundError(f"{DANGER_HEAD_FILE_NAME}: {path} is missing")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path.name}:{n}: not JSON: {exc}") from exc
+            if int(row.get("batch", 0)) <= through:
+                rows.append((str(row["text"]), bool(row["crisis"])))
+    return rows
 
 
 def data_hash(files: Iterable[Path], extra: str = "") -> str:

@@ -34,6 +34,7 @@ from nlu.data import (
     REPO_ROOT,
     Example,
     TrainingData,
+    danger_head_rows,
     load_training_data,
 )
 from nlu.embedded import EmbeddedClassifier
@@ -332,7 +333,7 @@ def evaluate(
             f"seed {SEED}; {len(cases)} test messages"
         )
     started = time.perf_counter()
-    model = train(train_data, config)
+    model = train(train_data, config, danger_rows=danger_head_rows(data_dir))
     results, _ = run_embedded(model, cases, thresholds)
     embedded = score("embedded", cases, results)
     embedded.seconds = time.perf_counter() - started

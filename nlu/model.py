@@ -7,9 +7,12 @@ a binary danger model (crisis vs everything else), and a one-vs-rest situation m
 
 from __future__ import annotations
 
+import hashlib
+import json
 import pickle
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +28,7 @@ from nlu.data import (
     REPO_ROOT,
     TrainingData,
     danger_files,
+    danger_head_rows,
     data_hash,
     load_training_data,
     nlu_files,
@@ -37,7 +41,7 @@ if TYPE_CHECKING:
 
 MODEL_DIR = REPO_ROOT / "var" / "nlu"
 # Bump when the features or the training recipe change, so stale caches are not reused.
-RECIPE_VERSION = "10"
+RECIPE_VERSION = "11"
 
 
 # LinearSVC margins are multiplied by this before a softmax / sigmoid.
@@ -49,7 +53,9 @@ class TrainConfig:
     intent_algorithm: str = "svc"  # "svc" (LinearSVC) or "logreg"
     intent_c: float = 2.0
     situation_c: float = 0.5
-    danger_c: float = 0.5
+    # 1.0 since the head also learns from the probe lines (data/nlu/danger_head.yml): replayed
+    # on history it caught as much as 0.5 with fewer false alarms (bench/nlu_probe_trained_head.py)
+    danger_c: float = 1.0
     # Use situations.jsonl rows as intent examples too (their first situation is the intent).
     situation_rows_as_intents: bool = True
 
@@ -154,8 +160,11 @@ def train(
     data: TrainingData,
     config: TrainConfig | None = None,
     danger_lexicon_dir: Path = DANGER_DIR,
+    danger_rows: Sequence[tuple[str, bool]] = (),
 ) -> EmbeddedModel:
-    """Fit the vectorizer and the three heads; a second or two on the full data."""
+    """Fit the vectorizer and the three heads.  ``danger_rows``: (text, is danger) that the
+    danger head alone learns from besides the intent rows (``nlu.data.danger_head_rows``); the
+    vocabulary stays that of the training rows, so the intent and situation heads do not move."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     config = config or TrainConfig()
@@ -176,8 +185,12 @@ def train(
     # The danger head is only ever asked about idiom-masked text (DangerDetector.masked_text),
     # so it learns from the same: 死ぬほど疲れた is a negative example of " 疲れた".
     lexicon = DangerLexicon.load(danger_lexicon_dir)
-    masked_texts = [lexicon.mask_idioms(t).replace(MASK, " ") for t in intent_texts]
-    is_crisis = np.array([label == "crisis" for label in intent_labels], dtype=int)
+    danger_texts = intent_texts + [_text_for_model(text) for text, _ in danger_rows]
+    masked_texts = [lexicon.mask_idioms(t).replace(MASK, " ") for t in danger_texts]
+    is_crisis = np.array(
+        [label == "crisis" for label in intent_labels] + [danger for _, danger in danger_rows],
+        dtype=int,
+    )
     coef, intercept = _fit_binary(tfidf.transform(masked_texts), is_crisis, config.danger_c)
     danger_head = LinearHead(["crisis"], coef[:, None], np.array([intercept]), multilabel=True)
 
@@ -202,9 +215,12 @@ def train(
 
 
 def current_data_hash(data_dir: Path = NLU_DATA_DIR) -> str:
-    # The lexicon's idioms shape the danger head's training text, so they are part of the key.
+    # The lexicon's idioms shape the danger head's training text, so they are part of the key;
+    # so are the probe lines it learns from (not the whole probe files: a batch appended for
+    # its first run must not retrain the model).
     files = [*nlu_files(data_dir), *danger_files(data_dir)]
-    return data_hash(files, extra=f"recipe={RECIPE_VERSION}")
+    rows = hashlib.sha256(json.dumps(danger_head_rows(data_dir), ensure_ascii=False).encode())
+    return data_hash(files, extra=f"recipe={RECIPE_VERSION};danger_rows={rows.hexdigest()}")
 
 
 def model_path(digest: str, model_dir: Path = MODEL_DIR) -> Path:
@@ -226,7 +242,9 @@ def load_or_train(
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # a stale or broken cache is retrained below
     model = train(
-        load_training_data(data_dir), danger_lexicon_dir=data_dir / DANGER_DIR_NAME
+        load_training_data(data_dir),
+        danger_lexicon_dir=data_dir / DANGER_DIR_NAME,
+        danger_rows=danger_head_rows(data_dir),
     )
     model.data_hash = digest
     try:
