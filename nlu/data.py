@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -146,15 +147,20 @@ def load_yaml_file(path: Path, language: str = BASE_LANGUAGE) -> list[Example]:
     return examples
 
 
-def load_situations_file(path: Path, language: str = BASE_LANGUAGE) -> list[Example]:
-    examples: list[Example] = []
+def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON-lines file; a broken line names its file and line number."""
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            yield json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path.name}:{n}: not JSON: {exc}") from exc
+
+
+def load_situations_file(path: Path, language: str = BASE_LANGUAGE) -> list[Example]:
+    examples: list[Example] = []
+    for row in _jsonl_rows(path):
         text, entities = parse_annotated(str(row["text"]))
         situations = tuple(str(s) for s in row.get("situations") or [])
         intent = str(row.get("intent") or (situations[0] if situations else "other_welfare"))
@@ -192,15 +198,11 @@ def danger_head_rows(data_dir: Path = NLU_DATA_DIR) -> list[tuple[str, bool]]:
         through = int(source["through_batch"])
         if not path.exists():
             raise FileNotFoundError(f"{DANGER_HEAD_FILE_NAME}: {path} is missing")
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path.name}:{n}: not JSON: {exc}") from exc
-            if int(row.get("batch", 0)) <= through:
-                rows.append((str(row["text"]), bool(row["crisis"])))
+        rows.extend(
+            (str(row["text"]), bool(row["crisis"]))
+            for row in _jsonl_rows(path)
+            if int(row.get("batch", 0)) <= through
+        )
     return rows
 
 
