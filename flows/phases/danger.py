@@ -65,7 +65,9 @@ class Danger(PhaseBase):
 
     async def _urgent_choice(self, st: State, wants_callback: bool) -> Out:
         if not wants_callback:
+            # The topics a tap away: a resident whose calm message was read as danger can go on
+            # without writing it again (a tap is never read for danger; the case stays urgent).
             self._reset(st, urgent=True)
-            return [Text(self._t.text("danger.declined"))]
+            return [Text(self._t.text("danger.declined"), quick_replies=self.ph.choose.menu().quick_replies)]
         st.flow = st.flow or "urgent"
         return self.ph.consent.enter(st)

@@ -41,6 +41,15 @@ async def test_danger_mid_flow_stops_the_flow(chat):
     assert chat.texts() == t("conversation.choose")
 
 
+async def test_declining_the_urgent_offer_leaves_the_topics_a_tap_away(chat):
+    await chat.say("もう消えてしまいたい")
+    await chat.tap(t("danger.offer_no"))
+    assert chat.texts() == t("danger.declined")
+    await chat.tap(t("conversation.choice.debt"))  # no need to write the message again
+    assert t("flows.common.who.ask") in chat.texts()
+    assert "0120-279-338" not in chat.texts()
+
+
 async def _to_summary_until_consent(chat: Chat) -> None:
     first, moves, _ = SCRIPTS["debt"]
     await chat.say(first)
