@@ -116,10 +116,52 @@ def _dev_negatives() -> list[str]:
     return out
 
 
+def _calm(batch: int) -> None:
+    """Danger caught and false alarms on one intent-probe batch (long, calm messages written
+    blind) for the head before the probes were learnt and for heads learning the intent probe
+    up to ``batch - 1`` and up to ``batch - 2``: a first run when ``batch`` is above the cut-off
+    of data/nlu/danger_head.yml."""
+    lexicon, cues, data = DangerLexicon.load(), DangerCues.load(), load_training_data()
+    danger = [(r.text, r.crisis) for r in _rows(REPO / PROBE) if r.batch <= 82]
+    ordinary = _rows(REPO / INTENT_PROBE)
+    target = [r for r in ordinary if r.batch == batch]
+    dev_neg = _dev_negatives()
+    heads = [("before the probes (0.5)", train(data, TrainConfig(danger_c=0.5)), THRESHOLDS[0])]
+    for through in (batch - 2, batch - 1):
+        learnt = danger + [(r.text, r.crisis) for r in ordinary if r.batch <= through]
+        heads.append((f"intent probe <= {through}", train(data, danger_rows=learnt), THRESHOLDS[1]))
+    for name, model, thr in heads:
+        detector = DangerDetector(
+            lexicon,
+            model.danger_probability,
+            threshold=thr[0],
+            threshold_after_idiom=thr[1],
+            cues=cues,
+            threshold_with_cue=thr[2],
+        )
+        caught = sum(detector.check(r.text).danger for r in target if r.crisis)
+        alarms = sum(detector.check(r.text).danger for r in target if not r.crisis)
+        dev = sum(detector.check(t).danger for t in dev_neg)
+        n = sum(r.crisis for r in target)
+        print(
+            f"{name:24} batch {batch}: caught {caught}/{n}  alarms {alarms}/{len(target) - n}"
+            f"  dev alarms {dev}/{len(dev_neg)}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="the last snapshot only")
+    parser.add_argument(
+        "--intent-probe-now",
+        action="store_true",
+        help="learn from today's intent probe (ordinary messages, written later) at every snapshot",
+    )
+    parser.add_argument("--calm", type=int, help="only: this intent-probe batch, see _calm")
     args = parser.parse_args()
+    if args.calm is not None:
+        _calm(args.calm)
+        return
     snapshots = SNAPSHOTS[-1:] if args.quick else SNAPSHOTS
     current = _rows(REPO / PROBE)
     dev_neg = _dev_negatives()
@@ -133,7 +175,8 @@ def main() -> None:
             lexicon = DangerLexicon.load(data_dir / "danger")
             cues = DangerCues.load(data_dir / "danger_cues.yml")
             earlier = [r for r in _rows(root / PROBE) if r.batch not in targets]
-            learnt = [(r.text, r.crisis) for r in earlier + _rows(root / INTENT_PROBE)]
+            ordinary = _rows((REPO if args.intent_probe_now else root) / INTENT_PROBE)
+            learnt = [(r.text, r.crisis) for r in earlier + ordinary]
             data = load_training_data(data_dir)
             heads: dict[str, EmbeddedModel] = {
                 "shipped": train(data, TrainConfig(danger_c=0.5), data_dir / "danger"),
