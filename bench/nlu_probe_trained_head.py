@@ -116,6 +116,20 @@ def _dev_negatives() -> list[str]:
     return out
 
 
+def _detector(
+    lexicon: DangerLexicon, cues: DangerCues, model: EmbeddedModel, thr: tuple[float, float, float]
+) -> DangerDetector:
+    """Today's detector around ``model``'s danger head at the thresholds ``thr``."""
+    return DangerDetector(
+        lexicon,
+        model.danger_probability,
+        threshold=thr[0],
+        threshold_after_idiom=thr[1],
+        cues=cues,
+        threshold_with_cue=thr[2],
+    )
+
+
 def _calm(batch: int) -> None:
     """Danger caught and false alarms on one intent-probe batch (long, calm messages written
     blind) for the head before the probes were learnt and for heads learning the intent probe
@@ -131,14 +145,7 @@ def _calm(batch: int) -> None:
         learnt = danger + [(r.text, r.crisis) for r in ordinary if r.batch <= through]
         heads.append((f"intent probe <= {through}", train(data, danger_rows=learnt), THRESHOLDS[1]))
     for name, model, thr in heads:
-        detector = DangerDetector(
-            lexicon,
-            model.danger_probability,
-            threshold=thr[0],
-            threshold_after_idiom=thr[1],
-            cues=cues,
-            threshold_with_cue=thr[2],
-        )
+        detector = _detector(lexicon, cues, model, thr)
         caught = sum(detector.check(r.text).danger for r in target if r.crisis)
         alarms = sum(detector.check(r.text).danger for r in target if not r.crisis)
         dev = sum(detector.check(t).danger for t in dev_neg)
@@ -190,14 +197,7 @@ def main() -> None:
         print(f"{'batch':>5} {'head':8} {'thr':>4} {'caught':>9} {'alarms':>8} {'dev alarms':>10}")
         for name, model in heads.items():
             for thr in THRESHOLDS if name != "shipped" else THRESHOLDS[:1]:
-                detector = DangerDetector(
-                    lexicon,
-                    model.danger_probability,
-                    threshold=thr[0],
-                    threshold_after_idiom=thr[1],
-                    cues=cues,
-                    threshold_with_cue=thr[2],
-                )
+                detector = _detector(lexicon, cues, model, thr)
                 dev_fa = sum(detector.check(t).danger for t in dev_neg)
                 t = totals.setdefault((name, thr[0]), [0, 0, 0, 0, 0, 0])
                 t[4] += dev_fa
