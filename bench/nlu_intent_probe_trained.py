@@ -148,7 +148,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nlu.contract import Understanding  # noqa: E402
-from nlu.data import Example, TrainingData, load_training_data  # noqa: E402
+from nlu.data import Example, TrainingData, jsonl_rows, load_training_data  # noqa: E402
 from nlu.evaluate import Case, run_embedded  # noqa: E402
 from nlu.evaluate_languages import language_tag  # noqa: E402
 from nlu.model import train  # noqa: E402
@@ -201,10 +201,8 @@ class Tally:
 
 def load_probe() -> dict[int, list[dict[str, object]]]:
     batches: dict[int, list[dict[str, object]]] = {}
-    for line in PROBE_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            batches.setdefault(int(row["batch"]), []).append(row)
+    for row in jsonl_rows(PROBE_FILE):
+        batches.setdefault(int(row["batch"]), []).append(row)
     return dict(sorted(batches.items()))
 
 

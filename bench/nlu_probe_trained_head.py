@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import subprocess
 import sys
 import tarfile
@@ -58,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nlu.danger import DangerDetector, DangerLexicon  # noqa: E402
 from nlu.danger_cues import DangerCues  # noqa: E402
-from nlu.data import load_training_data  # noqa: E402
+from nlu.data import jsonl_rows, load_training_data  # noqa: E402
 from nlu.model import EmbeddedModel, TrainConfig, train  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,23 +96,11 @@ def _git_tree(commit: str, dest: Path) -> Path:
 
 
 def _rows(path: Path) -> list[Row]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            rows.append(Row(r["text"], bool(r["crisis"]), int(r.get("batch", 0))))
-    return rows
+    return [Row(r["text"], bool(r["crisis"]), int(r.get("batch", 0))) for r in jsonl_rows(path)]
 
 
 def _dev_negatives() -> list[str]:
-    out = []
-    for name in DEV_FILES:
-        for line in (REPO / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                if not r.get("crisis"):
-                    out.append(r["text"])
-    return out
+    return [r["text"] for name in DEV_FILES for r in jsonl_rows(REPO / name) if not r.get("crisis")]
 
 
 def _detector(

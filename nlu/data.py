@@ -147,7 +147,7 @@ def load_yaml_file(path: Path, language: str = BASE_LANGUAGE) -> list[Example]:
     return examples
 
 
-def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
+def jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
     """The objects of a JSON-lines file; a broken line names its file and line number."""
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -160,7 +160,7 @@ def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
 
 def load_situations_file(path: Path, language: str = BASE_LANGUAGE) -> list[Example]:
     examples: list[Example] = []
-    for row in _jsonl_rows(path):
+    for row in jsonl_rows(path):
         text, entities = parse_annotated(str(row["text"]))
         situations = tuple(str(s) for s in row.get("situations") or [])
         intent = str(row.get("intent") or (situations[0] if situations else "other_welfare"))
@@ -200,7 +200,7 @@ def danger_head_rows(data_dir: Path = NLU_DATA_DIR) -> list[tuple[str, bool]]:
             raise FileNotFoundError(f"{DANGER_HEAD_FILE_NAME}: {path} is missing")
         rows.extend(
             (str(row["text"]), bool(row["crisis"]))
-            for row in _jsonl_rows(path)
+            for row in jsonl_rows(path)
             if int(row.get("batch", 0)) <= through
         )
     return rows

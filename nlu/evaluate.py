@@ -11,7 +11,6 @@ per-language table (nlu/evaluate_languages.py).
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import tempfile
@@ -35,6 +34,7 @@ from nlu.data import (
     Example,
     TrainingData,
     danger_head_rows,
+    jsonl_rows,
     load_training_data,
 )
 from nlu.embedded import EmbeddedClassifier
@@ -111,18 +111,16 @@ def split_data(data: TrainingData, seed: int = SEED) -> tuple[TrainingData, list
 
 def heldout_cases(path: Path = HELDOUT_FILE) -> list[Case]:
     cases = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            cases.append(
-                Case(
-                    str(row["text"]),
-                    str(row["intent"]),
-                    tuple(row.get("situations") or ()),
-                    bool(row.get("crisis")),
-                    language_tag(row),
-                )
+    for row in jsonl_rows(path):
+        cases.append(
+            Case(
+                str(row["text"]),
+                str(row["intent"]),
+                tuple(row.get("situations") or ()),
+                bool(row.get("crisis")),
+                language_tag(row),
             )
+        )
     return cases
 
 

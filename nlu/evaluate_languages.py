@@ -9,12 +9,12 @@ column.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from nlu.contract import Understanding
+from nlu.data import jsonl_rows
 from nlu.language import LanguageIdentifier, default_identifier
 
 # Rows of a Japanese-only file (heldout.jsonl, dev.jsonl) name no language: their own row.
@@ -43,12 +43,7 @@ def language_tag(row: Mapping[str, object]) -> str | None:
 
 
 def language_id_cases(path: Path) -> list[LanguageCase]:
-    cases = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            cases.append(LanguageCase(str(row["text"]), language_tag(row)))
-    return cases
+    return [LanguageCase(str(row["text"]), language_tag(row)) for row in jsonl_rows(path)]
 
 
 def iso(tag: str | None) -> str | None:
