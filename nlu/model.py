@@ -214,12 +214,17 @@ def train(
     )
 
 
-def current_data_hash(data_dir: Path = NLU_DATA_DIR) -> str:
+def current_data_hash(
+    data_dir: Path = NLU_DATA_DIR, danger_rows: Sequence[tuple[str, bool]] | None = None
+) -> str:
+    """``danger_rows``: ``danger_head_rows(data_dir)`` when the caller already read them."""
     # The lexicon's idioms shape the danger head's training text, so they are part of the key;
     # so are the probe lines it learns from (not the whole probe files: a batch appended for
     # its first run must not retrain the model).
     files = [*nlu_files(data_dir), *danger_files(data_dir)]
-    rows = hashlib.sha256(json.dumps(danger_head_rows(data_dir), ensure_ascii=False).encode())
+    if danger_rows is None:
+        danger_rows = danger_head_rows(data_dir)
+    rows = hashlib.sha256(json.dumps(list(danger_rows), ensure_ascii=False).encode())
     return data_hash(files, extra=f"recipe={RECIPE_VERSION};danger_rows={rows.hexdigest()}")
 
 
@@ -231,7 +236,8 @@ def load_or_train(
     data_dir: Path = NLU_DATA_DIR, model_dir: Path = MODEL_DIR, *, force: bool = False
 ) -> EmbeddedModel:
     """The cached model for the current data, training (and caching) it when missing."""
-    digest = current_data_hash(data_dir)
+    danger_rows = danger_head_rows(data_dir)  # read once: for the key and, on a miss, training
+    digest = current_data_hash(data_dir, danger_rows)
     path = model_path(digest, model_dir)
     if path.exists() and not force:
         try:
@@ -244,7 +250,7 @@ def load_or_train(
     model = train(
         load_training_data(data_dir),
         danger_lexicon_dir=data_dir / DANGER_DIR_NAME,
-        danger_rows=danger_head_rows(data_dir),
+        danger_rows=danger_rows,
     )
     model.data_hash = digest
     try:
