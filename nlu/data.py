@@ -186,7 +186,7 @@ def danger_head_rows(data_dir: Path = NLU_DATA_DIR) -> list[tuple[str, bool]]:
     rows, as ``data_dir/danger_head.yml`` lists them: each source file (a path relative to
     ``data_dir``) up to a batch number, so a batch appended later keeps its first, honest run
     until the cut-off is raised.  Why: replayed on history, a head that had learnt from the
-    earlier batches caught 0.70 -> 0.95 of each fresh batch (bench/nlu_probe_trained_head.py).
+    earlier batches caught 0.72 -> 0.93 of the later batches (bench/nlu_probe_trained_head.py).
     No file: no extra rows.  A listed file that is missing is an error, never a silent skip."""
     config_path = data_dir / DANGER_HEAD_FILE_NAME
     if not config_path.exists():
